@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "abiertos.jobs"
+    label = "jobs"
+    verbose_name = "Tareas en segundo plano"

@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from abiertos.accounts.permissions import Action, can
+from abiertos.accounts.request_actor import actor_for_web
+from abiertos.core.errors import ValidationError
+from abiertos.core.models import Module
+
+from . import selectors, services
+from .colors import readable_text_color
+from .forms import MunicipalityProfileForm
+
+
+def province_home(request):
+    municipalities = selectors.municipality_list_public()
+    return render(
+        request,
+        "portal/province_home.html",
+        {"municipalities": municipalities, "provinces": selectors.province_list()},
+    )
+
+
+def municipality_home(request, municipality_slug):
+    municipality = selectors.municipality_get_public(slug=municipality_slug)
+    context = {
+        "municipality": municipality,
+        "brand_text_color": readable_text_color(municipality.primary_color),
+        "module_choices": Module.choices,
+        "can_edit": can(actor_for_web(request), Action.EDIT_MUNICIPALITY, municipality),
+    }
+    return render(request, "portal/municipality_home.html", context)
+
+
+def _apply_profile(form, municipality, actor):
+    data = form.cleaned_data
+    municipality = services.municipality_profile_update(
+        municipality=municipality,
+        by=actor,
+        intro=data["intro"],
+        primary_color=data["primary_color"],
+        website=data["website"],
+        contact_email=data["contact_email"],
+        enabled_modules=data["enabled_modules"],
+    )
+    if data.get("remove_logo"):
+        municipality = services.municipality_logo_set(municipality=municipality, by=actor, upload=None)
+    elif data.get("logo"):
+        municipality = services.municipality_logo_set(municipality=municipality, by=actor, upload=data["logo"])
+    return municipality
+
+
+@login_required
+def municipality_edit(request, municipality_slug):
+    actor = actor_for_web(request)
+    municipality = selectors.municipality_get_for_edit(actor=actor, slug=municipality_slug)
+    initial = {
+        "intro": municipality.intro,
+        "primary_color": municipality.primary_color,
+        "website": municipality.website,
+        "contact_email": municipality.contact_email,
+        "enabled_modules": municipality.enabled_modules,
+    }
+    form = MunicipalityProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            municipality = _apply_profile(form, municipality, actor)
+        except ValidationError as exc:
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Guardamos los cambios de la página del municipio."))
+            return redirect(municipality)
+    return render(request, "portal/municipality_edit.html", {"municipality": municipality, "form": form})

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from abiertos.api.api import api
+
+urlpatterns = [
+    path("", include("abiertos.portal.urls")),
+    path("cuentas/", include("abiertos.accounts.urls")),
+    path("tareas/", include("abiertos.jobs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    # Uploaded files. In production a front server (or shared object storage) serves MEDIA_ROOT.
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
