@@ -5,6 +5,12 @@ from django.views.static import serve
 
 from abiertos.api.api import api
 
+
+def media_serve(request, path):
+    """Serve an uploaded file from MEDIA_ROOT as it is now: tests point it at a temporary folder."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("", include("abiertos.portal.urls")),
     path("cuentas/", include("abiertos.accounts.urls")),
@@ -13,5 +19,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Uploaded files. In production a front server (or shared object storage) serves MEDIA_ROOT.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", media_serve),
 ]
