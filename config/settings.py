@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "abiertos.core",
     "abiertos.accounts",
     "abiertos.jobs",
+    "abiertos.catalog",
     "abiertos.portal",
     "abiertos.api",
 ]

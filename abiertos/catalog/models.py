@@ -1,0 +1,229 @@
+"""Datasets and distributions following the national metadata profile (DOMAIN.md §2)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from abiertos.core.models import Municipality
+
+from .vocabularies import DEFAULT_LICENSE, FieldType, Periodicity
+
+identifier_validator = RegexValidator(
+    r"^[A-Za-z0-9_.-]+$",
+    _("Usá solo letras sin tilde, números, guiones, guiones bajos y puntos (sin espacios)."),
+)
+
+
+class Theme(models.Model):
+    """A theme of the province-wide taxonomy (themeTaxonomy), shared by every municipality."""
+
+    identifier = models.SlugField(_("identificador"), max_length=60, unique=True)
+    label = models.CharField(_("nombre"), max_length=100)
+    description = models.TextField(_("descripción"), blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("tema")
+        verbose_name_plural = _("temas")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class DatasetStatus(models.TextChoices):
+    DRAFT = "draft", _("Borrador")
+    PUBLISHED = "published", _("Publicado")
+
+
+class Dataset(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="datasets")
+    identifier = models.CharField(
+        _("identificador"),
+        max_length=100,
+        validators=[identifier_validator],
+        help_text=_("Único dentro del municipio. Se usa en las direcciones y en data.json."),
+    )
+    # Unique across the whole platform: "<municipality slug>_<identifier>"; CKAN's "name".
+    name = models.CharField(max_length=200, unique=True, editable=False)
+    title = models.CharField(_("título"), max_length=100)
+    description = models.TextField(_("descripción"))
+    publisher_name = models.CharField(_("organismo que publica"), max_length=200)
+    publisher_mbox = models.EmailField(_("correo del organismo"), blank=True)
+    contact_name = models.CharField(_("punto de contacto"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("correo de contacto"), blank=True)
+    super_themes = models.JSONField(_("temas globales"), default=list)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="datasets", verbose_name=_("temas"))
+    keywords = models.JSONField(_("palabras clave"), default=list, blank=True)
+    license = models.CharField(_("licencia"), max_length=40, default=DEFAULT_LICENSE)
+    accrual_periodicity = models.CharField(
+        _("frecuencia de actualización"), max_length=12, choices=Periodicity.choices, default=Periodicity.ANNUAL
+    )
+    issued = models.DateTimeField(_("fecha de publicación"), null=True, blank=True)
+    modified = models.DateTimeField(_("última actualización de los datos"), null=True, blank=True)
+    temporal = models.CharField(
+        _("cobertura temporal"),
+        max_length=50,
+        blank=True,
+        help_text=_("Inicio/fin, por ejemplo 2023-01-01/2023-12-31."),
+    )
+    spatial = models.CharField(_("cobertura geográfica"), max_length=100, blank=True)
+    landing_page = models.URLField(_("página de referencia"), blank=True, max_length=500)
+    language = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(max_length=10, choices=DatasetStatus.choices, default=DatasetStatus.DRAFT, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    is_demo = models.BooleanField(default=False)
+
+    # Where a harvested dataset came from; harvested datasets are read-only in our editor.
+    origin_url = models.URLField(max_length=1000, blank=True)
+    origin_remote_id = models.CharField(max_length=300, blank=True)
+    is_harvested = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("conjunto de datos")
+        verbose_name_plural = _("conjuntos de datos")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "identifier"], name="dataset_identifier_per_municipality"),
+        ]
+        indexes = [models.Index(fields=["municipality", "status", "deleted_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "catalog:dataset_detail",
+            kwargs={"municipality_slug": self.name.split("_", 1)[0], "identifier": self.identifier},
+        )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == DatasetStatus.PUBLISHED and self.deleted_at is None
+
+
+class DistributionKind(models.TextChoices):
+    UPLOAD = "upload", _("Archivo subido")
+    URL = "url", _("Enlace externo")
+
+
+def distribution_upload_to(instance: "DistributionFile", filename: str) -> str:
+    return f"distributions/{instance.distribution.uuid}/{uuid.uuid4().hex[:12]}/{filename}"
+
+
+class Distribution(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions")
+    identifier = models.CharField(_("identificador"), max_length=150, validators=[identifier_validator])
+    # Unique across the whole platform, like Dataset.name.
+    name = models.CharField(max_length=260, unique=True, editable=False)
+    title = models.CharField(_("título"), max_length=150)
+    description = models.TextField(_("descripción"), blank=True)
+    kind = models.CharField(max_length=10, choices=DistributionKind.choices, default=DistributionKind.UPLOAD)
+    # The current file (its latest DistributionFile); stored as a name, never uploaded directly.
+    file = models.FileField(blank=True, max_length=500)
+    access_url = models.URLField(_("dirección de acceso"), blank=True, max_length=1000)
+    external_url = models.URLField(_("dirección de descarga externa"), blank=True, max_length=1000)
+    format = models.CharField(_("formato"), max_length=20, blank=True)
+    media_type = models.CharField(_("tipo de medio"), max_length=120, blank=True)
+    byte_size = models.BigIntegerField(_("tamaño en bytes"), null=True, blank=True)
+    checksum_sha256 = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(_("nombre de archivo"), max_length=255, blank=True)
+    license = models.CharField(_("licencia"), max_length=40, blank=True)
+    issued = models.DateTimeField(null=True, blank=True)
+    modified = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    file_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("distribución")
+        verbose_name_plural = _("distribuciones")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "identifier"], name="distribution_identifier_per_dataset"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DistributionFile(models.Model):
+    """Every file ever uploaded for a distribution; a replaced file stays downloadable."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="file_versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=distribution_upload_to, max_length=500)
+    file_name = models.CharField(max_length=255)
+    byte_size = models.BigIntegerField()
+    checksum_sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "number"], name="distribution_file_number")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} v{self.number}"
+
+
+class Field(models.Model):
+    """One column of a tabular distribution (the data dictionary)."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="fields")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("nombre"), max_length=60)
+    type = models.CharField(_("tipo"), max_length=12, choices=FieldType.choices, default=FieldType.STRING)
+    description = models.CharField(_("descripción"), max_length=500, blank=True)
+    units = models.CharField(_("unidades"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "title"], name="field_title_per_distribution")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DatasetRevision(models.Model):
+    """A snapshot of a dataset's metadata (with its distributions) after each change."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=40)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_label = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "number"], name="dataset_revision_number")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} r{self.number} {self.action}"
