@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # Listed so the API docs page uses ninja's bundled Swagger UI instead of a CDN.
+    "ninja",
     "abiertos.core",
     "abiertos.accounts",
     "abiertos.jobs",
