@@ -227,3 +227,39 @@ class DatasetRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} r{self.number} {self.action}"
+
+
+class UploadSession(models.Model):
+    """A resumable, chunked upload: the file grows under MEDIA_ROOT/uploads-tmp until complete,
+    then a service attaches it to a distribution as a new file version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    total_size = models.BigIntegerField()
+    received_bytes = models.BigIntegerField(default=0)
+    checksum_sha256 = models.CharField(max_length=64, blank=True)
+    # Relative to MEDIA_ROOT, so moving the media folder does not break open sessions.
+    temp_path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    attached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_bytes__gte=0) & models.Q(received_bytes__lte=models.F("total_size")),
+                name="upload_session_received_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.received_bytes}/{self.total_size})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
