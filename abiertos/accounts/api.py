@@ -1,16 +1,20 @@
-"""REST endpoints for the caller's own account and API tokens."""
+"""REST endpoints for the caller's own account and API tokens, and for role management."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from abiertos.core.errors import PermissionDenied
+from abiertos.core.actors import Actor
 
 from . import selectors, services
+from .models import User
+from .permissions import Action, Unauthenticated, require
 
 router = Router(tags=["cuenta"])
+roles_router = Router(tags=["roles"])
 
 
 class MembershipOut(Schema):
@@ -37,6 +41,7 @@ class TokenOut(Schema):
     scopes: list[str]
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
     revoked_at: datetime | None
 
 
@@ -49,9 +54,9 @@ class TokenCreatedOut(TokenOut):
     secret: str
 
 
-def _require_user(actor):
+def _require_user(actor: Actor) -> User:
     if actor.user is None:
-        raise PermissionDenied("Tenés que autenticarte con un token de API o una sesión.")
+        raise Unauthenticated(_("Tenés que autenticarte con un token de API o una sesión."))
     return actor.user
 
 
@@ -91,3 +96,72 @@ def token_revoke(request, token_id: int):
     _require_user(actor)
     token = selectors.api_token_get_own(actor=actor, token_id=token_id)
     return services.api_token_revoke(token=token, by=actor)
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    email_confirmed: bool
+    role: str
+    municipality: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_email(obj) -> str:
+        return obj.user.email
+
+    @staticmethod
+    def resolve_full_name(obj) -> str:
+        return obj.user.full_name
+
+    @staticmethod
+    def resolve_email_confirmed(obj) -> bool:
+        return obj.user.email_confirmed
+
+    @staticmethod
+    def resolve_municipality(obj) -> str | None:
+        return obj.municipality.slug if obj.municipality_id else None
+
+
+class RoleAssignmentIn(Schema):
+    email: str
+    role: str
+    municipality: str | None = None
+
+
+@roles_router.get(
+    "/memberships",
+    response=list[RoleAssignmentOut],
+    summary="Listar roles asignados (administración provincial)",
+)
+def membership_list(request, municipality: str = "", email: str = ""):
+    where = selectors.municipality_get_by_slug(slug=municipality) if municipality else None
+    return list(selectors.membership_list_visible_to(actor=request.auth, municipality=where, email=email))
+
+
+@roles_router.post(
+    "/memberships",
+    response={201: RoleAssignmentOut},
+    summary="Asignar un rol a una persona (administración provincial)",
+)
+def membership_create(request, payload: RoleAssignmentIn):
+    actor = request.auth
+    where = selectors.municipality_get_by_slug(slug=payload.municipality) if payload.municipality else None
+    # Checked before the lookup so that nobody else can probe which addresses have an account.
+    require(actor, Action.MANAGE_MEMBERS, where)
+    user = services.user_get_by_email(payload.email)
+    membership = services.membership_grant(user=user, role=payload.role, municipality=where, by=actor)
+    return 201, membership
+
+
+@roles_router.delete(
+    "/memberships/{membership_id}",
+    response={204: None},
+    summary="Quitar un rol asignado (administración provincial)",
+)
+def membership_delete(request, membership_id: int):
+    actor = request.auth
+    membership = selectors.membership_get_for_manage(actor=actor, membership_id=membership_id)
+    services.membership_revoke(membership=membership, by=actor)
+    return 204, None

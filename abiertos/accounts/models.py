@@ -38,6 +38,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("activo"), default=True)
     is_staff = models.BooleanField(_("acceso al panel técnico"), default=False)
     email_confirmed_at = models.DateTimeField(_("correo confirmado"), null=True, blank=True)
+    email_confirmation_sent_at = models.DateTimeField(_("último enlace de confirmación enviado"), null=True, blank=True)
     date_joined = models.DateTimeField(_("alta"), default=timezone.now)
     preferred_language = models.CharField(_("idioma"), max_length=10, blank=True)
 

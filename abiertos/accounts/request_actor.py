@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from abiertos.core.actors import Actor
-from abiertos.core.errors import PermissionDenied
 
+from .permissions import Unauthenticated
 from .services import api_token_authenticate
 
 
@@ -28,7 +28,7 @@ def token_from_request(request: HttpRequest) -> str:
 def actor_from_token(request: HttpRequest, secret: str) -> Actor:
     token = api_token_authenticate(secret)
     if token is None:
-        raise PermissionDenied(_("El token de API no es válido, venció o fue revocado."))
+        raise Unauthenticated(_("El token de API no es válido, venció o fue revocado."))
     return Actor.for_user(token.user, via="api", scopes=frozenset(token.scopes), ip=client_ip(request))
 
 

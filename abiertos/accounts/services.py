@@ -1,36 +1,164 @@
-"""Writes for accounts: tokens, roles, sign-up, e-mail confirmation, login throttling."""
+"""Writes for accounts: sign-up, e-mail confirmation, passwords, tokens, roles, login throttling."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
-from abiertos.core.errors import NotFound, ValidationError
+from abiertos.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from abiertos.core.models import Municipality
 
-from . import tokens
+from . import emails, tokens
+from .confirmation import confirmation_token_read
 from .models import ApiToken, LoginAttempt, Membership, Role, TokenScope, User
 from .permissions import Action, require
 
+# A new confirmation link is sent at most this often per account, against mail bombing.
+CONFIRMATION_RESEND_INTERVAL = timedelta(minutes=2)
+# Failed logins from one address allowed per window, as a multiple of the per-account limit.
+LOGIN_IP_FACTOR = 4
+
+
+def _normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _signup_errors(*, user: User, password: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not user.full_name:
+        errors["full_name"] = [_("Escribí tu nombre y apellido.")]
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    return errors
+
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str, scopes: list[str], by: Actor, expires_at=None) -> tuple[ApiToken, str]:
-    """Create a token for the user; return it with its secret, which is never stored."""
-    if by.user is None or (by.user.pk != user.pk and not by.user.is_superuser):
-        require(by, Action.MANAGE_MEMBERS)
-    name = (name or "").strip()
+def user_signup(*, email: str, full_name: str, organization: str, password: str, by: Actor) -> User | None:
+    """Create an unconfirmed account and mail its confirmation link.
+
+    When the address already has an account nothing is created and that account is told by
+    e-mail instead, so the form does not reveal who has an account. Returns the new user or None.
+    """
+    user = User(
+        email=_normalize_email(email), full_name=(full_name or "").strip(), organization=(organization or "").strip()
+    )
+    errors = _signup_errors(user=user, password=password)
+    if errors:
+        raise ValidationError(_("Revisá los datos marcados."), fields=errors)
+    existing = User.objects.filter(email=user.email).first()
+    if existing is None:
+        user.set_password(password)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            existing = User.objects.get(email=user.email)
+    if existing is not None:
+        transaction.on_commit(lambda: emails.account_exists_email_send(existing))
+        return None
+    audit_record(
+        actor=by, action="user.signup", target=user, changes={"email": user.email, "organization": user.organization}
+    )
+    _confirmation_send(user)
+    return user
+
+
+def _confirmation_send(user: User) -> None:
+    user.email_confirmation_sent_at = timezone.now()
+    user.save(update_fields=["email_confirmation_sent_at"])
+    transaction.on_commit(lambda: emails.confirmation_email_send(user))
+
+
+@transaction.atomic
+def user_confirmation_resend(*, email: str) -> bool:
+    """Mail a new confirmation link to an unconfirmed account, unless one left moments ago."""
+    user = User.objects.select_for_update().filter(email=_normalize_email(email), is_active=True).first()
+    if user is None or user.email_confirmed:
+        return False
+    sent = user.email_confirmation_sent_at
+    if sent is not None and timezone.now() - sent < CONFIRMATION_RESEND_INTERVAL:
+        return False
+    _confirmation_send(user)
+    return True
+
+
+@transaction.atomic
+def user_email_confirm(*, token: str, by: Actor) -> User:
+    """Mark the e-mail address in a confirmation link as confirmed."""
+    user_id, email = confirmation_token_read(token)
+    user = User.objects.select_for_update().filter(pk=user_id, email=email, is_active=True).first()
+    if user is None:
+        raise ValidationError(_("El enlace de confirmación no corresponde a ninguna cuenta activa. Pedí uno nuevo."))
+    if not user.email_confirmed:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+        audit_record(actor=by, action="user.email_confirm", target=user, changes={"email": user.email})
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str, by: Actor) -> User:
+    """Set a new password for the signed-in person (the old one was checked by the form)."""
+    if by.user is None or by.user.pk != user.pk or by.scopes is not None:
+        raise PermissionDenied(_("Solo podés cambiar tu propia contraseña, desde la sesión."))
+    return _password_set(user=user, password=password, by=by, action="user.password_change")
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, password: str, by: Actor) -> User:
+    """Set a new password from a reset link, which also proves the e-mail address.
+
+    The caller has checked the reset link (Django's PasswordResetConfirmView does).
+    """
+    if not user.email_confirmed:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return _password_set(user=user, password=password, by=by, action="user.password_reset")
+
+
+def _password_set(*, user: User, password: str, by: Actor, action: str) -> User:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    login_failures_clear(email=user.email)
+    audit_record(actor=by, action=action, target=user)
+    return user
+
+
+def _token_errors(*, name: str, scopes: list[str], by: Actor) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Poné un nombre que te ayude a reconocer el token (por ejemplo, «script de presupuesto»).")]
     unknown = sorted(set(scopes) - set(TokenScope.values))
     if not scopes or unknown:
         errors["scopes"] = [_("Elegí al menos un permiso válido: %(valid)s.") % {"valid": ", ".join(TokenScope.values)}]
+    elif by.scopes is not None and not set(scopes) <= by.scopes:
+        errors["scopes"] = [_("Un token no puede crear otro token con más permisos que los suyos.")]
+    return errors
+
+
+def _require_token_owner(*, owner_id: int, by: Actor) -> None:
+    if by.user is None or (by.user.pk != owner_id and not by.user.is_superuser):
+        require(by, Action.MANAGE_MEMBERS)
+    if by.scopes is not None and TokenScope.WRITE not in by.scopes:
+        raise PermissionDenied(_("El token usado no tiene el permiso «write» que requiere esta acción."))
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, scopes: list[str], by: Actor, expires_at=None) -> tuple[ApiToken, str]:
+    """Create a token for the user; return it with its secret, which is never stored."""
+    _require_token_owner(owner_id=user.pk, by=by)
+    name = (name or "").strip()
+    errors = _token_errors(name=name, scopes=scopes, by=by)
     if errors:
         raise ValidationError(_("Revisá los datos del token."), fields=errors)
     secret = tokens.token_generate()
@@ -49,8 +177,7 @@ def api_token_create(*, user: User, name: str, scopes: list[str], by: Actor, exp
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: Actor) -> ApiToken:
     """Revoke a token; it stops working at once."""
-    if by.user is None or (by.user.pk != token.user_id and not by.user.is_superuser):
-        require(by, Action.MANAGE_MEMBERS)
+    _require_token_owner(owner_id=token.user_id, by=by)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -81,31 +208,41 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
 @transaction.atomic
 def membership_grant(*, user: User, role: str, municipality: Municipality | None, by: Actor) -> Membership:
     """Give a user a role, scoped to a municipality unless it is the provincial role."""
-    require(by, Action.MANAGE_MEMBERS)
-    if role not in Role.values:
-        raise ValidationError(_("Rol desconocido."), fields={"role": [_("Elegí un rol de la lista.")]})
     if role == Role.PROVINCIAL_ADMIN:
         municipality = None
-    elif municipality is None:
+    require(by, Action.MANAGE_MEMBERS, municipality)
+    if role not in Role.values:
+        raise ValidationError(_("Rol desconocido."), fields={"role": [_("Elegí un rol de la lista.")]})
+    if role != Role.PROVINCIAL_ADMIN and municipality is None:
         raise ValidationError(
             _("Este rol se asigna para un municipio."), fields={"municipality": [_("Elegí el municipio.")]}
         )
-    membership, created = Membership.objects.get_or_create(user=user, role=role, municipality=municipality)
-    if created:
-        audit_record(
-            actor=by,
-            action="membership.grant",
-            target=membership,
-            municipality=municipality,
-            changes={"user": user.email, "role": role},
+    if Membership.objects.filter(user=user, role=role, municipality=municipality).exists():
+        where = municipality.name if municipality else _("toda la provincia")
+        raise Conflict(
+            _("%(user)s ya tiene el rol «%(role)s» en %(where)s.")
+            % {"user": user.email, "role": Role(role).label, "where": where}
         )
+    membership = Membership.objects.create(user=user, role=role, municipality=municipality)
+    audit_record(
+        actor=by,
+        action="membership.grant",
+        target=membership,
+        municipality=municipality,
+        changes={"user": user.email, "role": role},
+    )
     return membership
 
 
 @transaction.atomic
 def membership_revoke(*, membership: Membership, by: Actor) -> None:
-    """Take a role away from a user."""
-    require(by, Action.MANAGE_MEMBERS)
+    """Take a role away from a user; the province always keeps one administrator."""
+    require(by, Action.MANAGE_MEMBERS, membership.municipality)
+    membership = Membership.objects.select_for_update().select_related("user", "municipality").get(pk=membership.pk)
+    if membership.role == Role.PROVINCIAL_ADMIN:
+        admins = Membership.objects.select_for_update().filter(role=Role.PROVINCIAL_ADMIN, user__is_active=True)
+        if not admins.exclude(pk=membership.pk).exists():
+            raise Conflict(_("No se puede quitar el último rol de administración provincial: asigná otro antes."))
     audit_record(
         actor=by,
         action="membership.revoke",
@@ -121,23 +258,26 @@ def login_is_throttled(*, email: str, ip: str) -> bool:
     since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     recent = LoginAttempt.objects.filter(created_at__gte=since)
     limit = settings.LOGIN_MAX_FAILURES
-    by_email = email and recent.filter(email=email.strip().lower()).count() >= limit
-    by_ip = ip and recent.filter(ip=ip).count() >= limit * 4
+    by_email = email and recent.filter(email=_normalize_email(email)).count() >= limit
+    by_ip = ip and recent.filter(ip=ip).count() >= limit * LOGIN_IP_FACTOR
     return bool(by_email or by_ip)
 
 
 def login_failure_record(*, email: str, ip: str) -> None:
     """Remember a failed login for throttling."""
-    LoginAttempt.objects.create(email=(email or "").strip().lower()[:254], ip=ip or "")
+    LoginAttempt.objects.create(email=_normalize_email(email)[:254], ip=ip or "")
 
 
 def login_failures_clear(*, email: str) -> None:
-    """Forget an account's failures after a successful login."""
-    LoginAttempt.objects.filter(email=(email or "").strip().lower()).delete()
+    """Forget an account's failures after a successful login or a new password."""
+    LoginAttempt.objects.filter(email=_normalize_email(email)).delete()
 
 
 def user_get_by_email(email: str) -> User:
-    user = User.objects.filter(email=(email or "").strip().lower()).first()
+    user = User.objects.filter(email=_normalize_email(email)).first()
     if user is None:
-        raise NotFound(_("No hay ninguna cuenta con ese correo."))
+        raise NotFound(
+            _("No hay ninguna cuenta con el correo %(email)s. Pedile a esa persona que se registre primero.")
+            % {"email": email}
+        )
     return user

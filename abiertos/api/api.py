@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader
 from ninja.utils import check_csrf
 
+from abiertos.accounts.api import roles_router as accounts_roles_router
 from abiertos.accounts.api import router as accounts_router
 from abiertos.accounts.request_actor import actor_for_web, actor_from_token, token_from_request
 from abiertos.core.errors import DomainError, PermissionDenied
@@ -58,10 +59,8 @@ def error_response(request: HttpRequest, status: int, code: str, message: str, f
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    status = exc.http_status
-    if isinstance(exc, PermissionDenied) and token_from_request(request) and "token" in exc.message.lower():
-        status = 401
-    return error_response(request, status, exc.code, exc.message, exc.fields)
+    # Unauthenticated (no session, bad or revoked token) carries 401; a token lacking a scope, 403.
+    return error_response(request, exc.http_status, exc.code, exc.message, exc.fields)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -85,4 +84,5 @@ def on_http_error(request, exc: HttpError):
 
 api.add_router("/", portal_router)
 api.add_router("/", accounts_router)
+api.add_router("/", accounts_roles_router)
 api.add_router("/", jobs_router)
