@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
+# pydatajson (the national profile validator) is a test oracle with old pinned deps: own venv.
+PDJ_VENV := .venv-pydatajson
+PDJ_STAMP := $(PDJ_VENV)/.installed
 MANAGE := $(PY) manage.py
 
 .PHONY: run test test-browser test-postgres lint format messages bench install clean
@@ -15,6 +18,11 @@ $(STAMP): requirements.lock
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 	$(UV) pip sync --quiet --python $(PY) requirements.lock
 	touch $(STAMP)
+
+$(PDJ_STAMP): requirements-pydatajson.txt
+	test -x $(PDJ_VENV)/bin/python || $(PYTHON) -m venv $(PDJ_VENV)
+	$(PDJ_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-pydatajson.txt
+	touch $(PDJ_STAMP)
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -30,7 +38,7 @@ run: install messages
 	bash bin/run-dev
 
 ## Run the whole suite on SQLite
-test: $(STAMP) messages
+test: $(STAMP) $(PDJ_STAMP) messages
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 ## Run the browser tests (Playwright driving Debian's Chromium)
