@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "huey.contrib.djhuey",
     # Listed so the API docs page uses ninja's bundled Swagger UI instead of a CDN.
     "ninja",
@@ -180,6 +181,10 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 # Upload limits (bytes). Larger files are refused with a clear message.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 MAX_LOGO_BYTES = env_int("MAX_LOGO_BYTES", 512 * 1024)
+# Resumable uploads: the chunk size clients are told to use, and how long an unfinished
+# upload is kept before the periodic cleanup deletes it.
+UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 1024 * 1024)
+UPLOAD_SESSION_TTL_HOURS = env_int("UPLOAD_SESSION_TTL_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

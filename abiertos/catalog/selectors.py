@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from abiertos.accounts.permissions import Action, municipalities_where, require
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
+from abiertos.core.models import Municipality
 
 from .models import Dataset, DatasetStatus, Distribution
 
@@ -58,3 +59,12 @@ def dataset_get_for_edit(*, actor: Actor, municipality_slug: str, identifier: st
         raise NotFound("No existe ese conjunto de datos.")
     require(actor, Action.MANAGE_CATALOG, dataset.municipality)
     return dataset
+
+
+def municipality_get_for_catalog_edit(*, actor: Actor, slug: str):
+    """The municipality, if the actor may publish data in it."""
+    municipality = Municipality.objects.filter(slug=slug, is_active=True).first()
+    if municipality is None:
+        raise NotFound("No existe ese municipio.")
+    require(actor, Action.MANAGE_CATALOG, municipality)
+    return municipality

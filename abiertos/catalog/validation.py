@@ -19,6 +19,8 @@ from .vocabularies import LICENSES, Periodicity, SuperTheme
 KEYWORD_RE = re.compile(r"^[\w .\-]+$", re.UNICODE)
 TEMPORAL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T[\d:.]+Z?)?/(\d{4}-\d{2}-\d{2})(T[\d:.]+Z?)?$")
 TITLE_MAX = 100
+# Words used by the portal's own addresses under /m/<slug>/datos/.
+RESERVED_IDENTIFIERS = {"nuevo", "validar", "buscar", "feed", "importar", "exportar"}
 FIELD_TITLE_MAX = 60
 
 
@@ -47,6 +49,8 @@ def _identifier_errors(identifier: str) -> list[str]:
         return [str(m) for m in exc.messages]
     if len(identifier) > 100:
         return [_("El identificador puede tener hasta 100 caracteres.")]
+    if identifier.lower() in RESERVED_IDENTIFIERS:
+        return [_("«%(v)s» es una palabra reservada del portal; elegí otro identificador.") % {"v": identifier}]
     return []
 
 
@@ -169,3 +173,27 @@ def field_errors(fields: list[dict]) -> dict[str, list[str]]:
             errors[key] = [_("La columna «%(t)s» está repetida.") % {"t": title}]
         seen.add(title.lower())
     return errors
+
+
+RULE_FIELDS = (
+    "identifier",
+    "title",
+    "description",
+    "publisher_name",
+    "publisher_mbox",
+    "contact_email",
+    "super_themes",
+    "keywords",
+    "license",
+    "accrual_periodicity",
+    "issued",
+    "modified",
+    "temporal",
+    "landing_page",
+)
+
+
+def metadata_errors(metadata) -> dict[str, list[str]]:
+    """The profile rules applied to a DatasetMetadata (theme ids are checked by the service)."""
+    values = metadata.model_values()
+    return dataset_metadata_errors(**{name: values[name] for name in RULE_FIELDS})

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, can
 from abiertos.accounts.request_actor import actor_for_web
+from abiertos.catalog.selectors import dataset_list_public
 from abiertos.core.errors import ValidationError
 from abiertos.core.models import Module
 
@@ -29,6 +30,7 @@ def municipality_home(request, municipality_slug):
         "brand_text_color": readable_text_color(municipality.primary_color),
         "module_choices": Module.choices,
         "can_edit": can(actor_for_web(request), Action.EDIT_MUNICIPALITY, municipality),
+        "recent_datasets": dataset_list_public().filter(municipality=municipality).order_by("-updated_at")[:5],
     }
     return render(request, "portal/municipality_home.html", context)
 

@@ -1,0 +1,184 @@
+"""Catalog pages: each municipality's datasets, the dataset page, and the editor's forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from abiertos.accounts.permissions import Action, can
+from abiertos.accounts.request_actor import actor_for_web
+from abiertos.core.errors import ValidationError
+from abiertos.portal.selectors import municipality_get_public
+
+from . import selectors, services
+from .forms import DatasetForm, DistributionForm
+from .jsonld import dataset_citation, dataset_jsonld
+from .models import DistributionFile
+from .slugs import distribution_identifier_for
+from .validation import metadata_errors
+from .vocabularies import LICENSES
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    for field, errors in exc.fields.items():
+        target = field if field in form.fields else None
+        if field == "temporal":
+            target = "temporal_start"
+        form.add_error(target, errors)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def municipality_datasets(request, municipality_slug):
+    municipality = municipality_get_public(slug=municipality_slug)
+    actor = actor_for_web(request)
+    can_edit = can(actor, Action.MANAGE_CATALOG, municipality)
+    datasets = selectors.dataset_list_visible_to(actor=actor, include_drafts=can_edit).filter(municipality=municipality)
+    return render(
+        request,
+        "catalog/municipality_datasets.html",
+        {"municipality": municipality, "datasets": datasets, "can_edit": can_edit},
+    )
+
+
+def dataset_detail(request, municipality_slug, identifier):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_visible(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    context = {
+        "dataset": dataset,
+        "municipality": dataset.municipality,
+        "distributions": dataset.live_distributions,
+        "license": LICENSES.get(dataset.license),
+        "can_edit": can(actor, Action.MANAGE_CATALOG, dataset.municipality) and not dataset.is_harvested,
+        "jsonld": dataset_jsonld(dataset, request=request) if dataset.is_published else None,
+        "citation": dataset_citation(dataset, request=request),
+    }
+    return render(request, "catalog/dataset_detail.html", context)
+
+
+@login_required
+def dataset_create(request, municipality_slug):
+    actor = actor_for_web(request)
+    municipality = selectors.municipality_get_for_catalog_edit(actor=actor, slug=municipality_slug)
+    form = DatasetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.dataset_create(municipality=municipality, metadata=form.to_metadata(), by=actor)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Creaste el borrador. Ahora agregá los archivos con los datos."))
+            return redirect("catalog:distribution_create", municipality.slug, dataset.identifier)
+    return render(request, "catalog/dataset_form.html", {"form": form, "municipality": municipality, "creating": True})
+
+
+@login_required
+def dataset_edit(request, municipality_slug, identifier):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    form = DatasetForm(request.POST or None, initial=DatasetForm.initial_from(dataset), identifier_locked=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.dataset_update(dataset=dataset, metadata=form.to_metadata(), by=actor)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Guardamos los cambios."))
+            return redirect(dataset)
+    context = {"form": form, "municipality": dataset.municipality, "dataset": dataset, "creating": False}
+    return render(request, "catalog/dataset_form.html", context)
+
+
+@login_required
+@require_POST
+def dataset_validate(request, municipality_slug):
+    """Validate a dataset form as the official types; answers field errors as JSON."""
+    actor = actor_for_web(request)
+    selectors.municipality_get_for_catalog_edit(actor=actor, slug=municipality_slug)
+    form = DatasetForm(request.POST)
+    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    if form.is_valid():
+        errors.update(metadata_errors(form.to_metadata()))
+    return JsonResponse({"valid": not errors, "errors": errors})
+
+
+def _create_distribution(form, dataset, actor):
+    identifier = distribution_identifier_for(dataset, form.cleaned_data["title"])
+    metadata = form.to_metadata(identifier)
+    data = form.cleaned_data
+    if data["kind"] == "url":
+        return services.distribution_create_from_url(dataset=dataset, metadata=metadata, url=data["url"], by=actor)
+    if data.get("upload_session") and hasattr(services, "distribution_create_from_session"):
+        return services.distribution_create_from_session(
+            dataset=dataset, metadata=metadata, session_id=data["upload_session"], by=actor
+        )
+    return services.distribution_create_from_upload(dataset=dataset, metadata=metadata, upload=data["file"], by=actor)
+
+
+@login_required
+def distribution_create(request, municipality_slug, identifier):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    form = DistributionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            distribution = _create_distribution(form, dataset, actor)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Agregaste «%(t)s».") % {"t": distribution.title})
+            return redirect(dataset)
+    return render(
+        request,
+        "catalog/distribution_form.html",
+        {"form": form, "dataset": dataset, "municipality": dataset.municipality},
+    )
+
+
+@login_required
+@require_POST
+def dataset_publish(request, municipality_slug, identifier):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    try:
+        services.dataset_publish(dataset=dataset, by=actor)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("¡Publicado! Ya cualquiera puede encontrarlo y descargarlo."))
+    return redirect(dataset)
+
+
+@login_required
+@require_POST
+def dataset_unpublish(request, municipality_slug, identifier):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    services.dataset_unpublish(dataset=dataset, by=actor)
+    messages.success(request, _("El conjunto volvió a borrador: ya no se ve en el portal público."))
+    return redirect(dataset)
+
+
+def distribution_download(request, municipality_slug, identifier, distribution_identifier, number=None):
+    """Download a distribution's current file, or an earlier version of it."""
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_visible(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    distribution = next((d for d in dataset.live_distributions if d.identifier == distribution_identifier), None)
+    if distribution is None:
+        raise Http404(_("No existe ese recurso."))
+    if distribution.kind == "url":
+        return redirect(distribution.external_url)
+    version = (
+        get_object_or_404(DistributionFile, distribution=distribution, number=number)
+        if number
+        else distribution.file_versions.first()
+    )
+    if version is None:
+        raise Http404(_("Este recurso todavía no tiene archivo."))
+    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.file_name)
+    response["Content-Type"] = distribution.media_type or "application/octet-stream"
+    return response
