@@ -1,7 +1,9 @@
 """Map domain errors raised by page views to HTML responses, in one place."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
+from abiertos.accounts.permissions import Unauthenticated
 from abiertos.core.errors import DomainError, NotFound, PermissionDenied
 
 
@@ -15,6 +17,9 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
+        if isinstance(exception, Unauthenticated):
+            # A visitor who is not signed in is asked to sign in, then brought back.
+            return redirect_to_login(request.get_full_path())
         if isinstance(exception, NotFound):
             template = "errors/404.html"
         elif isinstance(exception, PermissionDenied):
