@@ -181,6 +181,16 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 # Upload limits (bytes). Larger files are refused with a clear message.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 MAX_LOGO_BYTES = env_int("MAX_LOGO_BYTES", 512 * 1024)
+
+# The province catalog (data.json, catalog.xlsx, DCAT): its identifier (the prefix datos.gob.ar
+# puts on federated ids; empty = the province's slug) and its publisher. A municipal catalog's
+# identifier is the municipality's slug and its publisher the municipality.
+CATALOG_IDENTIFIER = env_str("CATALOG_IDENTIFIER", "")
+CATALOG_PUBLISHER_NAME = env_str("CATALOG_PUBLISHER_NAME", "")
+CATALOG_PUBLISHER_EMAIL = env_str("CATALOG_PUBLISHER_EMAIL", "datos@example.org")
+# Datasets per page of the DCAT exports (catalog.ttl, catalog.rdf, catalog.jsonld?page=N).
+DCAT_PAGE_SIZE = env_int("DCAT_PAGE_SIZE", 100)
+
 # Resumable uploads: the chunk size clients are told to use, and how long an unfinished
 # upload is kept before the periodic cleanup deletes it.
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 1024 * 1024)
