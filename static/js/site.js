@@ -2,15 +2,34 @@
 (function () {
   "use strict";
 
-  // Filter a list of municipalities as the visitor types.
+  function fold(text) {
+    return (text || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  // Move focus to a form's error summary so keyboard and screen reader users land on it.
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus(); }
+
+  // A filter form only narrows the list on the page; Enter must not reload it.
+  document.querySelectorAll("form[data-no-submit]").forEach(function (form) {
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  });
+
+  // Filter a list of municipalities as the visitor types, and say how many remain.
   document.querySelectorAll("[data-filter-target]").forEach(function (input) {
-    var list = document.querySelectorAll(input.getAttribute("data-filter-target") + " li");
+    var items = document.querySelectorAll(input.getAttribute("data-filter-target") + " li");
+    var status = document.querySelector(input.getAttribute("data-filter-status"));
     input.addEventListener("input", function () {
-      var q = input.value.trim().toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-      list.forEach(function (li) {
-        var name = (li.getAttribute("data-name") || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-        li.hidden = q !== "" && name.indexOf(q) === -1;
+      var q = fold(input.value.trim());
+      var shown = 0;
+      items.forEach(function (li) {
+        li.hidden = q !== "" && fold(li.getAttribute("data-name")).indexOf(q) === -1;
+        if (!li.hidden) { shown += 1; }
       });
+      if (!status) { return; }
+      if (q === "") { status.textContent = ""; return; }
+      var key = shown === 0 ? "data-template-none" : shown === 1 ? "data-template-one" : "data-template-many";
+      status.textContent = status.getAttribute(key).replace("{n}", String(shown));
     });
   });
 
