@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from abiertos.core.actors import Actor
 
@@ -87,7 +87,7 @@ def token_create(request, payload: TokenIn):
         user=_require_user(actor), name=payload.name, scopes=payload.scopes, by=actor
     )
     token.secret = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/me/tokens/{token_id}", response=TokenOut, summary="Revocar un token")
@@ -152,7 +152,7 @@ def membership_create(request, payload: RoleAssignmentIn):
     require(actor, Action.MANAGE_MEMBERS, where)
     user = services.user_get_by_email(payload.email)
     membership = services.membership_grant(user=user, role=payload.role, municipality=where, by=actor)
-    return 201, membership
+    return Status(201, membership)
 
 
 @roles_router.delete(
@@ -164,4 +164,4 @@ def membership_delete(request, membership_id: int):
     actor = request.auth
     membership = selectors.membership_get_for_manage(actor=actor, membership_id=membership_id)
     services.membership_revoke(membership=membership, by=actor)
-    return 204, None
+    return Status(204, None)

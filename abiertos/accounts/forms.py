@@ -15,6 +15,10 @@ from .models import Role, TokenScope
 SIGNUP_MIN_SECONDS = 3
 SIGNUP_MAX_SECONDS = 24 * 3600
 _STARTED_SALT = "abiertos.accounts.signup_started"
+EMAIL_ERRORS = {
+    "invalid": _("Escribí un correo válido, por ejemplo nombre@dominio.com.ar."),
+    "required": _("Escribí tu correo electrónico."),
+}
 
 
 def signup_started_sign(at: float | None = None) -> str:
@@ -23,7 +27,11 @@ def signup_started_sign(at: float | None = None) -> str:
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(label=_("Correo electrónico"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Correo electrónico"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_ERRORS,
+    )
     password = forms.CharField(
         label=_("Contraseña"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -34,9 +42,13 @@ class SignupForm(forms.Form):
         label=_("Correo electrónico"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Te vamos a mandar un enlace para confirmarlo."),
+        error_messages=EMAIL_ERRORS,
     )
     full_name = forms.CharField(
-        label=_("Nombre y apellido"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Nombre y apellido"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Escribí tu nombre y apellido.")},
     )
     organization = forms.CharField(
         label=_("Organización (opcional)"),
@@ -74,7 +86,11 @@ class SignupForm(forms.Form):
 
 
 class ResendConfirmationForm(forms.Form):
-    email = forms.EmailField(label=_("Correo electrónico"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Correo electrónico"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_ERRORS,
+    )
 
 
 class ApiTokenForm(forms.Form):
@@ -91,8 +107,11 @@ class MembershipGrantForm(forms.Form):
     email = forms.EmailField(
         label=_("Correo de la persona"),
         help_text=_("Tiene que tener una cuenta. El rol se activa cuando confirma su correo."),
+        error_messages={"invalid": EMAIL_ERRORS["invalid"], "required": _("Escribí el correo de la persona.")},
     )
-    role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
+    role = forms.ChoiceField(
+        label=_("Rol"), choices=Role.choices, error_messages={"invalid_choice": _("Elegí un rol de la lista.")}
+    )
     municipality = forms.ModelChoiceField(
         label=_("Municipio"),
         queryset=Municipality.objects.order_by("name"),
@@ -100,6 +119,7 @@ class MembershipGrantForm(forms.Form):
         required=False,
         empty_label=_("— Toda la provincia (solo administración provincial) —"),
         help_text=_("Obligatorio para edición municipal y acceso a la información."),
+        error_messages={"invalid_choice": _("Elegí un municipio de la lista.")},
     )
 
 
