@@ -51,6 +51,7 @@ class _BoundaryReconciler:
         self.plan = BoundaryPlan(report=TerritoryReport(dry_run=dry_run, unit=_("elemento")))
         self.report = self.plan.report
         self.touched: set[str] = set()
+        self.in_conflict: set[str] = set()
 
     def run(self, features: list[BoundaryFeature]) -> BoundaryPlan:
         groups: dict[str, list[BoundaryFeature]] = {}
@@ -76,6 +77,7 @@ class _BoundaryReconciler:
             }
             self.report.warnings.append(ReportEntry(feature.code, feature.name, message, feature.index))
             return
+        self.in_conflict.add(other.code)
         message = _(
             "«%(name)s» tiene el código %(code)s en el archivo, pero está guardado como «%(stored)s» con el "
             "código %(stored_code)s. No se aplica. Si %(code)s es un código viejo o alternativo, registralo como "
@@ -131,7 +133,7 @@ class _BoundaryReconciler:
     def _report_missing(self) -> None:
         provinces = {self.by_code[code].province.code for code in self.touched}
         for code, municipality in sorted(self.by_code.items()):
-            if code in self.touched or municipality.province.code not in provinces:
+            if code in self.touched | self.in_conflict or municipality.province.code not in provinces:
                 continue
             kept = _("conserva el límite que tenía") if municipality.boundary else _("sigue sin límite")
             message = _("%(name)s (%(code)s) no tiene límite en el archivo; %(kept)s.") % {

@@ -310,12 +310,15 @@ def test_boundaries_import_lezama_with_the_code_of_chascomus_is_a_conflict(pba):
 
 def test_boundaries_import_old_code_needs_an_alias(db):
     municipality_make("Chascomús", code="06217")
-    report = _boundaries([_feature("06218", "Chascomús")])
+    municipality_make("La Plata", code="06441")
+    report = _boundaries([_feature("06218", "Chascomús"), _feature("06441", "La Plata")])
     assert "registralo como alias (--alias 06218=06217)" in report.conflicts[0].message
-    assert Municipality.objects.get().boundary is None
+    assert [e.code for e in report.updated] == ["06441"]
+    assert report.missing == []  # Chascomús is already named in the conflict
+    assert Municipality.objects.get(code="06217").boundary is None
     report = _boundaries([_feature("06218", "Chascomús")], aliases=[CodeAlias("06218", "06217")])
     assert report.conflicts == []
-    assert Municipality.objects.get().boundary == SQUARE
+    assert Municipality.objects.get(code="06217").boundary == SQUARE
     assert MunicipalityCodeAlias.objects.get().code == "06218"
 
 
