@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from abiertos.accounts.permissions import Action, municipalities_where, require
+from abiertos.accounts.permissions import Action, can, municipalities_where, require
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import Dataset, DatasetStatus, Distribution
+from .models import Dataset, DatasetRevision, DatasetStatus, Distribution, DistributionFile, Theme
 
 
 def _with_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -68,3 +69,77 @@ def municipality_get_for_catalog_edit(*, actor: Actor, slug: str):
         raise NotFound("No existe ese municipio.")
     require(actor, Action.MANAGE_CATALOG, municipality)
     return municipality
+
+
+def _may_manage(actor: Actor, municipality) -> bool:
+    return can(actor, Action.MANAGE_CATALOG, municipality)
+
+
+def dataset_get_by_name(*, actor: Actor, name: str, include_deleted: bool = False) -> Dataset:
+    """A dataset by its platform-wide name, as the actor may see it.
+
+    Drafts, and deleted datasets when asked for, are found only by those who manage the
+    municipality's catalog; for everyone else they do not exist."""
+    dataset = _with_relations(Dataset.objects.filter(name=name)).first()
+    if dataset is None:
+        raise NotFound(_("No existe el conjunto de datos «%(n)s».") % {"n": name})
+    if dataset.deleted_at is not None:
+        visible = include_deleted and _may_manage(actor, dataset.municipality)
+    else:
+        public = dataset.status == DatasetStatus.PUBLISHED and dataset.municipality.is_active
+        visible = public or _may_manage(actor, dataset.municipality)
+    if not visible:
+        raise NotFound(_("No existe el conjunto de datos «%(n)s» o no está publicado.") % {"n": name})
+    return dataset
+
+
+def dataset_get_by_name_for_edit(*, actor: Actor, name: str, include_deleted: bool = False) -> Dataset:
+    """A dataset the actor may manage; NotFound when it cannot be seen, PermissionDenied when only seen."""
+    dataset = dataset_get_by_name(actor=actor, name=name, include_deleted=include_deleted)
+    require(actor, Action.MANAGE_CATALOG, dataset.municipality)
+    return dataset
+
+
+def dataset_list_deleted_for(*, actor: Actor) -> QuerySet[Dataset]:
+    """Deleted datasets of the municipalities the actor manages (the recycle bin)."""
+    editable = municipalities_where(actor, Action.MANAGE_CATALOG)
+    return _with_relations(Dataset.objects.filter(deleted_at__isnull=False, municipality__in=editable))
+
+
+def distribution_get_by_name(*, actor: Actor, name: str, include_deleted: bool = False) -> Distribution:
+    """A distribution by its platform-wide name, visible when its dataset is and it is not deleted
+    (deleted ones only for managers, when asked for)."""
+    distribution = Distribution.objects.filter(name=name).select_related("dataset").first()
+    if distribution is None:
+        raise NotFound(_("No existe el recurso «%(n)s».") % {"n": name})
+    dataset = dataset_get_by_name(actor=actor, name=distribution.dataset.name, include_deleted=include_deleted)
+    if distribution.deleted_at is not None and not (include_deleted and _may_manage(actor, dataset.municipality)):
+        raise NotFound(_("No existe el recurso «%(n)s».") % {"n": name})
+    distribution.dataset = dataset
+    return distribution
+
+
+def distribution_get_by_name_for_edit(*, actor: Actor, name: str, include_deleted: bool = False) -> Distribution:
+    distribution = distribution_get_by_name(actor=actor, name=name, include_deleted=include_deleted)
+    require(actor, Action.MANAGE_CATALOG, distribution.dataset.municipality)
+    return distribution
+
+
+def distribution_file_list(*, distribution: Distribution) -> QuerySet[DistributionFile]:
+    """Every file version of a distribution, newest first."""
+    return distribution.file_versions.select_related("uploaded_by").order_by("-number")
+
+
+def dataset_revision_list(*, dataset: Dataset) -> QuerySet[DatasetRevision]:
+    return dataset.revisions.order_by("-number")
+
+
+def dataset_revision_get(*, dataset: Dataset, number: int) -> DatasetRevision:
+    revision = dataset.revisions.filter(number=number).first()
+    if revision is None:
+        raise NotFound(_("El conjunto no tiene una revisión número %(n)d.") % {"n": number})
+    return revision
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.order_by("label")
