@@ -31,7 +31,8 @@ $(NPM_STAMP): package.json package-lock.json
 install: $(STAMP) $(NPM_STAMP)
 
 messages: $(STAMP)
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	@# compilemessages refuses to run when there is no locale/ folder yet (no translations).
+	if [ -d locale ]; then $(MANAGE) compilemessages --ignore='.venv*' --ignore=node_modules -v 0; fi
 
 ## Start the whole platform on SQLite with demo content at http://127.0.0.1:8000
 run: install messages
@@ -44,6 +45,12 @@ test: $(STAMP) $(PDJ_STAMP) messages
 ## Run the browser tests (Playwright driving Debian's Chromium)
 test-browser: install messages
 	$(PY) -m pytest -q -m browser -p no:xdist
+
+## Run the whole suite on PostgreSQL, with Redis as cache and task broker (CI's second stage)
+test-postgres: $(STAMP) $(PDJ_STAMP) messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
