@@ -147,6 +147,8 @@ if REDIS_URL:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 else:
+    # The SQLite queue lives in VAR_DIR, which a fresh clone does not have yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": env_str("HUEY_NAME", "municipios-abiertos"),
