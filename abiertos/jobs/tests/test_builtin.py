@@ -9,6 +9,13 @@ from abiertos.jobs.registry import job_kind_handler
 from abiertos.jobs.runner import job_execute
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection(monkeypatch):
+    # job_execute drops stale connections, as a worker must; inside a test's transaction on
+    # PostgreSQL that would drop the test's own connection.
+    monkeypatch.setattr("abiertos.jobs.runner.close_old_connections", lambda: None)
+
+
 def test_diagnostic_kind_is_registered_at_startup():
     assert job_kind_handler(DIAGNOSTIC_KIND).__name__ == "diagnostic_run"
 
