@@ -22,10 +22,17 @@ urlpatterns = [
     path("m/<slug:municipality_slug>/datos/", views.municipality_datasets, name="municipality_datasets"),
     path("m/<slug:municipality_slug>/datos/nuevo/", views.dataset_create, name="dataset_create"),
     path("m/<slug:municipality_slug>/datos/validar/", views.dataset_validate, name="dataset_validate"),
+    path("m/<slug:municipality_slug>/datos/papelera/", views.trash, name="trash"),
     path(DATASET, views.dataset_detail, name="dataset_detail"),
     path(DATASET + "editar/", views.dataset_edit, name="dataset_edit"),
     path(DATASET + "publicar/", views.dataset_publish, name="dataset_publish"),
     path(DATASET + "despublicar/", views.dataset_unpublish, name="dataset_unpublish"),
+    path(DATASET + "historial/", views.dataset_history, name="dataset_history"),
+    path(
+        DATASET + "historial/<int:number>/restaurar/", views.dataset_revision_restore, name="dataset_revision_restore"
+    ),
+    path(DATASET + "eliminar/", views.dataset_delete, name="dataset_delete"),
+    path(DATASET + "restaurar/", views.dataset_restore, name="dataset_restore"),
     path(DATASET + "recursos/nuevo/", views.distribution_create, name="distribution_create"),
     path(
         DATASET + "recursos/<str:distribution_identifier>/descargar/",

@@ -20,7 +20,7 @@ KEYWORD_RE = re.compile(r"^[\w .\-]+$", re.UNICODE)
 TEMPORAL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T[\d:.]+Z?)?/(\d{4}-\d{2}-\d{2})(T[\d:.]+Z?)?$")
 TITLE_MAX = 100
 # Words used by the portal's own addresses under /m/<slug>/datos/.
-RESERVED_IDENTIFIERS = {"nuevo", "validar", "buscar", "feed", "importar", "exportar"}
+RESERVED_IDENTIFIERS = {"nuevo", "validar", "buscar", "feed", "importar", "exportar", "papelera"}
 FIELD_TITLE_MAX = 60
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from abiertos.accounts.permissions import Action, can
 from abiertos.accounts.request_actor import actor_for_web
-from abiertos.core.errors import ValidationError
+from abiertos.core.errors import Conflict, ValidationError
 from abiertos.portal.selectors import municipality_get_public
 
 from . import selectors, services
@@ -182,3 +182,64 @@ def distribution_download(request, municipality_slug, identifier, distribution_i
     response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.file_name)
     response["Content-Type"] = distribution.media_type or "application/octet-stream"
     return response
+
+
+def dataset_history(request, municipality_slug, identifier):
+    """Every revision of a dataset: who changed what and when, with restore for its editors."""
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    context = {
+        "dataset": dataset,
+        "municipality": dataset.municipality,
+        "revisions": selectors.dataset_revision_list(dataset=dataset).select_related("created_by"),
+    }
+    return render(request, "catalog/dataset_history.html", context)
+
+
+@login_required
+@require_POST
+def dataset_revision_restore(request, municipality_slug, identifier, number):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    revision = selectors.dataset_revision_get(dataset=dataset, number=number)
+    try:
+        services.dataset_revision_restore(dataset=dataset, revision=revision, by=actor)
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, exc.message)
+        return redirect("catalog:dataset_history", municipality_slug, identifier)
+    messages.success(request, _("Restauraste la versión %(n)d. El cambio quedó en el historial.") % {"n": number})
+    return redirect("catalog:dataset_detail", municipality_slug, identifier)
+
+
+@login_required
+def dataset_delete(request, municipality_slug, identifier):
+    """Ask for confirmation, then move the dataset to the recycle bin (it can be restored)."""
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_for_edit(actor=actor, municipality_slug=municipality_slug, identifier=identifier)
+    if request.method == "POST":
+        services.dataset_delete(dataset=dataset, by=actor)
+        messages.success(request, _("Eliminaste «%(t)s». Podés recuperarlo desde la papelera.") % {"t": dataset.title})
+        return redirect("catalog:trash", municipality_slug)
+    return render(request, "catalog/dataset_delete.html", {"dataset": dataset, "municipality": dataset.municipality})
+
+
+@login_required
+def trash(request, municipality_slug):
+    actor = actor_for_web(request)
+    municipality = selectors.municipality_get_for_catalog_edit(actor=actor, slug=municipality_slug)
+    deleted = (
+        selectors.dataset_list_deleted_for(actor=actor).filter(municipality=municipality).select_related("deleted_by")
+    )
+    return render(request, "catalog/trash.html", {"municipality": municipality, "datasets": deleted})
+
+
+@login_required
+@require_POST
+def dataset_restore(request, municipality_slug, identifier):
+    actor = actor_for_web(request)
+    dataset = selectors.dataset_get_by_name_for_edit(
+        actor=actor, name=f"{municipality_slug}_{identifier}", include_deleted=True
+    )
+    services.dataset_restore(dataset=dataset, by=actor)
+    messages.success(request, _("Recuperaste «%(t)s».") % {"t": dataset.title})
+    return redirect(dataset)
