@@ -4,14 +4,19 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from abiertos.accounts.models import Membership, Role, User
+from abiertos.catalog.models import Dataset
 from abiertos.core.models import AuditEvent, Municipality
 from abiertos.core.tests.factories import municipality_make
+from abiertos.portal.management.commands import seed_demo
 
 ADMIN = "admin@demo.municipiosabiertos.ar"
 
 
 @pytest.fixture
-def demo_territory(db, settings, tmp_path):
+def demo_territory(db, settings, tmp_path, monkeypatch):
+    # The catalog step is slow (it builds and ingests files): only its own test runs it.
+    quick = [step for step in seed_demo.SEED_STEPS if step.run is not seed_demo.seed_catalog]
+    monkeypatch.setattr(seed_demo, "SEED_STEPS", quick)
     settings.VAR_DIR = tmp_path / "var"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     for name, code, slug in [
@@ -79,6 +84,20 @@ def test_seed_demo_marks_municipal_pages_as_demo_and_audits_them(demo_territory)
     event = AuditEvent.objects.get(action="municipality.update", municipality=la_plata)
     assert (event.actor_label, event.via) == ("sistema", "demo")
     assert AuditEvent.objects.filter(action="membership.grant", via="demo").count() == 4
+
+
+def test_seed_demo_publishes_demo_datasets_once(demo_territory, monkeypatch):
+    monkeypatch.setattr(
+        seed_demo, "SEED_STEPS", [*seed_demo.SEED_STEPS, seed_demo.SeedStep("datos", seed_demo.seed_catalog)]
+    )
+    output = seed()
+    datasets = Dataset.objects.filter(is_demo=True)
+    count = datasets.count()
+    assert count >= 4
+    assert set(datasets.values_list("municipality__code", flat=True)) == {"06441", "06056", "06357", "06791"}
+    assert f"{count} conjuntos de datos nuevos" in output
+    assert "0 conjuntos de datos nuevos" in seed()
+    assert Dataset.objects.filter(is_demo=True).count() == count
 
 
 def test_seed_demo_restores_password_when_credentials_file_was_lost(demo_territory, client):

@@ -24,6 +24,8 @@ from django.utils import timezone
 from abiertos.accounts.models import Role, User
 from abiertos.accounts.selectors import membership_list_for
 from abiertos.accounts.services import membership_grant
+from abiertos.catalog.demo import DEMO_MUNICIPALITY_CODES, demo_catalog_seed
+from abiertos.catalog.models import Dataset
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 from abiertos.core.models import Municipality
@@ -151,9 +153,21 @@ def seed_municipality_pages(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def seed_catalog(ctx: DemoContext) -> list[str]:
+    """Budgets, public works and procurement datasets (CSV and XLSX) for the demo municipalities."""
+    created = demo_catalog_seed(by=ctx.by)
+    lines = [f"  {len(created)} conjuntos de datos nuevos en esta corrida"]
+    for municipality in Municipality.objects.filter(code__in=DEMO_MUNICIPALITY_CODES).order_by("name"):
+        count = Dataset.objects.filter(municipality=municipality, is_demo=True).count()
+        url = reverse("catalog:municipality_datasets", kwargs={"municipality_slug": municipality.slug})
+        lines.append(f"  {municipality.name}: {count} conjuntos · {settings.SITE_URL}{url}")
+    return lines
+
+
 SEED_STEPS: list[SeedStep] = [
     SeedStep("Cuentas de demostración", seed_users),
     SeedStep("Páginas de municipios", seed_municipality_pages),
+    SeedStep("Datos abiertos de demostración", seed_catalog),
 ]
 
 
