@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ValidationError as PydanticValidationError
 
@@ -96,7 +96,7 @@ def dataset_create(request, payload: DatasetCreateIn):
     dataset = services.dataset_create(
         municipality=municipality, metadata=dataset_metadata_from(payload, payload.identifier), by=actor
     )
-    return 201, _dataset_out(actor, dataset)
+    return Status(201, _dataset_out(actor, dataset))
 
 
 @router.get("/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary="Ver un conjunto de datos")
@@ -203,7 +203,7 @@ def distribution_create(request, name: str, payload: DistributionCreateIn):
         distribution = services.distribution_create_from_session(
             dataset=dataset, metadata=metadata, session=session, by=actor
         )
-    return 201, _distribution_out(actor, distribution)
+    return Status(201, _distribution_out(actor, distribution))
 
 
 def _fields_from_form(raw: str) -> list | None:
@@ -239,7 +239,7 @@ def distribution_create_multipart(
     metadata = distribution_metadata_from(payload, identifier or distribution_identifier_for(dataset, title))
     metadata.fields = _fields_from_form(fields)
     distribution = services.distribution_create_from_upload(dataset=dataset, metadata=metadata, upload=file, by=actor)
-    return 201, _distribution_out(actor, distribution)
+    return Status(201, _distribution_out(actor, distribution))
 
 
 @router.get("/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary="Ver un recurso")
@@ -343,7 +343,7 @@ def upload_create(request, payload: UploadCreateIn):
     session = uploads.upload_session_create(
         municipality=municipality, file_name=payload.file_name, total_size=payload.size, by=actor
     )
-    return 201, session
+    return Status(201, session)
 
 
 @uploads_router.get("/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, summary="Ver cuánto llegó")
