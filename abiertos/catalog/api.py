@@ -335,7 +335,12 @@ def license_list(request):
 # Resumable uploads -------------------------------------------------------------------------------
 
 
-@uploads_router.post("/uploads", response={201: UploadOut, **ERRORS, 413: ErrorOut}, summary="Empezar una subida")
+@uploads_router.post(
+    "/uploads",
+    response={201: UploadOut, **ERRORS, 413: ErrorOut},
+    summary="Empezar una subida",
+    url_name="upload_create",
+)
 def upload_create(request, payload: UploadCreateIn):
     """Declare the file; then send it in chunks with ``PUT /uploads/{id}`` and ``Content-Range``."""
     actor = request.auth
@@ -346,7 +351,9 @@ def upload_create(request, payload: UploadCreateIn):
     return Status(201, session)
 
 
-@uploads_router.get("/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, summary="Ver cuánto llegó")
+@uploads_router.get(
+    "/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, summary="Ver cuánto llegó", url_name="upload_detail"
+)
 def upload_detail(request, upload_id: UUID):
     return uploads.upload_session_get(actor=request.auth, session_id=upload_id)
 
