@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "abiertos.catalog",
     "abiertos.portal",
     "abiertos.api",
+    "abiertos.ckan_api",
 ]
 
 MIDDLEWARE = [

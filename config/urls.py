@@ -18,6 +18,7 @@ urlpatterns = [
     path("tareas/", include("abiertos.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("", include("abiertos.ckan_api.urls")),
     path("admin/", admin.site.urls),
     # Uploaded files. In production a front server (or shared object storage) serves MEDIA_ROOT.
     path("media/<path:path>", media_serve),
