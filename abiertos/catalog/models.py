@@ -263,3 +263,55 @@ class UploadSession(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class DatasetSearchEntry(models.Model):
+    """What search filters, sorts and ranks a live dataset on; kept by search_index.py.
+
+    The text columns hold normalised terms (text.py). On SQLite an FTS5 table mirrors them
+    through triggers; on PostgreSQL a generated ``document`` tsvector with a GIN index does
+    (both created in the migration, outside the model, because they are backend-specific).
+    """
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    is_published = models.BooleanField()
+    name = models.CharField(max_length=200)
+    title_sort = models.CharField(max_length=200)
+    modified = models.DateTimeField(null=True)
+    created = models.DateTimeField()
+    # Up to date while now < fresh_until (freshness.py); NULL: always out of date.
+    fresh_until = models.DateTimeField(null=True)
+    title_terms = models.TextField()
+    keyword_terms = models.TextField()
+    body_terms = models.TextField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["is_published", "municipality"], name="search_visible_idx"),
+            models.Index(fields=["modified"], name="search_modified_idx"),
+            models.Index(fields=["created"], name="search_created_idx"),
+            models.Index(fields=["title_sort"], name="search_title_idx"),
+            models.Index(fields=["name"], name="search_name_idx"),
+            models.Index(fields=["fresh_until"], name="search_fresh_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetSearchFacet(models.Model):
+    """One facet value of an indexed dataset (municipality, theme, format, license, keyword, publisher)."""
+
+    entry = models.ForeignKey(DatasetSearchEntry, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value", "entry"], name="search_facet_value_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"

@@ -1,0 +1,200 @@
+"""Keeps the search index (DatasetSearchEntry and its facets) in step with the catalog.
+
+The index lives in the same database as the catalog, so it is written inside the same
+transaction as the change it reflects: a rolled-back service leaves nothing behind, and an
+editor who has just published finds the dataset at once. (STYLE §2 defers side effects to
+``on_commit``; that is for effects outside the database, such as e-mails or tasks.)
+
+Writes reach the index through ``dataset_changed`` (signals.py), which services send, and,
+until every service does, through ``post_save``/``m2m_changed`` of datasets, distributions
+and themes (``connect_signals``, called from ``CatalogConfig.ready``). Labels of renamed
+municipalities and themes are updated in place; anything else that changes stored terms
+(text.py rules) needs ``manage.py search_reindex``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from abiertos.core.models import Municipality
+
+from . import search_backends, text
+from .freshness import fresh_until
+from .models import Dataset, DatasetSearchEntry, DatasetSearchFacet, DatasetStatus, Distribution, Theme
+from .signals import dataset_changed
+from .vocabularies import LICENSES
+
+BATCH_SIZE = 500
+
+
+def _datasets(ids: Iterable[int]):
+    return (
+        Dataset.objects.filter(pk__in=list(ids))
+        .select_related("municipality")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "distributions",
+                queryset=Distribution.objects.filter(deleted_at__isnull=True).prefetch_related("fields"),
+                to_attr="indexed_distributions",
+            ),
+        )
+    )
+
+
+def _entry(dataset: Dataset) -> DatasetSearchEntry:
+    themes = list(dataset.themes.all())
+    distributions = dataset.indexed_distributions
+    body = [dataset.description, dataset.publisher_name, dataset.municipality.name]
+    for distribution in distributions:
+        body += [distribution.title, distribution.description, *(f.title for f in distribution.fields.all())]
+    return DatasetSearchEntry(
+        dataset_id=dataset.pk,
+        municipality_id=dataset.municipality_id,
+        is_published=dataset.status == DatasetStatus.PUBLISHED,
+        name=dataset.name,
+        title_sort=text.sort_key(dataset.title),
+        modified=dataset.modified,
+        created=dataset.created_at,
+        fresh_until=fresh_until(accrual_periodicity=dataset.accrual_periodicity, modified=dataset.modified),
+        title_terms=text.terms_text(dataset.title),
+        keyword_terms=text.terms_text(*dataset.keywords, *(t.label for t in themes)),
+        body_terms=text.terms_text(*body),
+    )
+
+
+def _facet_values(dataset: Dataset) -> Iterator[tuple[str, str, str]]:
+    municipality = dataset.municipality
+    yield "municipality", municipality.slug, municipality.name
+    for theme in dataset.themes.all():
+        yield "theme", theme.identifier, theme.label
+    for distribution in dataset.indexed_distributions:
+        if fmt := distribution.format.strip().upper():
+            yield "format", fmt, fmt
+    if dataset.license:
+        yield "license", dataset.license, LICENSES[dataset.license].title if dataset.license in LICENSES else ""
+    for keyword in dataset.keywords:
+        yield "keyword", text.facet_value(keyword), keyword
+    yield "publisher", text.facet_value(dataset.publisher_name), dataset.publisher_name
+
+
+def _facets(dataset: Dataset) -> list[DatasetSearchFacet]:
+    seen: dict[tuple[str, str], DatasetSearchFacet] = {}
+    for facet, value, label in _facet_values(dataset):
+        value = value[:200]
+        if value and (facet, value) not in seen:
+            seen[facet, value] = DatasetSearchFacet(
+                entry_id=dataset.pk, facet=facet, value=value, label=(label or value)[:200]
+            )
+    return list(seen.values())
+
+
+def _write(datasets: list[Dataset]) -> None:
+    ids = [d.pk for d in datasets]
+    DatasetSearchFacet.objects.filter(entry_id__in=ids).delete()
+    if len(datasets) == 1:
+        _entry(datasets[0]).save()
+    else:
+        DatasetSearchEntry.objects.filter(pk__in=ids).delete()
+        DatasetSearchEntry.objects.bulk_create([_entry(d) for d in datasets])
+    DatasetSearchFacet.objects.bulk_create([f for d in datasets for f in _facets(d)], batch_size=1000)
+
+
+@transaction.atomic
+def datasets_index(*, dataset_ids: Iterable[int]) -> int:
+    """Bring the search entries of these datasets in line with them; deleted ones leave the index.
+
+    Returns how many datasets are now indexed among those given."""
+    ids = list(dict.fromkeys(dataset_ids))
+    live = [d for d in _datasets(ids) if d.deleted_at is None]
+    gone = set(ids) - {d.pk for d in live}
+    if gone:
+        DatasetSearchEntry.objects.filter(pk__in=gone).delete()
+    if live:
+        _write(live)
+    return len(live)
+
+
+def dataset_index(*, dataset_id: int) -> None:
+    """Bring one dataset's search entry in line with it (or drop it when deleted)."""
+    datasets_index(dataset_ids=[dataset_id])
+
+
+def search_reindex(*, municipality: Municipality | None = None, progress=None) -> int:
+    """Rebuild the whole index (or a municipality's part of it), in batches; returns datasets indexed."""
+    datasets = Dataset.objects.filter(deleted_at__isnull=True)
+    stale = DatasetSearchEntry.objects.exclude(dataset__deleted_at__isnull=True)
+    if municipality is not None:
+        datasets = datasets.filter(municipality=municipality)
+        stale = stale.filter(municipality=municipality)
+    stale.delete()
+    ids = list(datasets.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        done += datasets_index(dataset_ids=ids[start : start + BATCH_SIZE])
+        if progress is not None:
+            progress(done, len(ids))
+    if municipality is None:
+        search_backends.rebuild_text_index()
+    return done
+
+
+# Signal receivers: a raw save (loaddata) may precede its relations; search_reindex covers it.
+
+
+def _on_dataset_changed(sender, *, dataset_id: int, **kwargs) -> None:
+    dataset_index(dataset_id=dataset_id)
+
+
+def _on_dataset_saved(sender, instance: Dataset, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        dataset_index(dataset_id=instance.pk)
+
+
+def _on_distribution_saved(sender, instance: Distribution, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        dataset_index(dataset_id=instance.dataset_id)
+
+
+def _on_distribution_deleted(sender, instance: Distribution, **kwargs) -> None:
+    # Hard deletes come with their dataset's deletion (services soft-delete): reindexing now
+    # would re-create the entry of a dataset about to disappear, so wait for the outcome.
+    dataset_id = instance.dataset_id
+    transaction.on_commit(lambda: dataset_index(dataset_id=dataset_id))
+
+
+def _on_themes_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        dataset_index(dataset_id=instance.pk)
+    elif pk_set:
+        datasets_index(dataset_ids=pk_set)
+
+
+def _on_municipality_saved(sender, instance: Municipality, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    DatasetSearchFacet.objects.filter(facet="municipality", entry__municipality_id=instance.pk).exclude(
+        value=instance.slug, label=instance.name[:200]
+    ).update(value=instance.slug, label=instance.name[:200])
+
+
+def _on_theme_saved(sender, instance: Theme, raw: bool = False, created: bool = False, **kwargs) -> None:
+    if not raw and not created:
+        datasets_index(dataset_ids=instance.datasets.values_list("pk", flat=True))
+
+
+def connect_signals() -> None:
+    """Keep the index in step with catalog writes (called once, from CatalogConfig.ready)."""
+    dataset_changed.connect(_on_dataset_changed, dispatch_uid="search_index_dataset_changed")
+    post_save.connect(_on_dataset_saved, sender=Dataset, dispatch_uid="search_index_dataset_saved")
+    post_save.connect(_on_distribution_saved, sender=Distribution, dispatch_uid="search_index_distribution_saved")
+    post_delete.connect(_on_distribution_deleted, sender=Distribution, dispatch_uid="search_index_distribution_deleted")
+    m2m_changed.connect(_on_themes_changed, sender=Dataset.themes.through, dispatch_uid="search_index_themes")
+    post_save.connect(_on_municipality_saved, sender=Municipality, dispatch_uid="search_index_municipality")
+    post_save.connect(_on_theme_saved, sender=Theme, dispatch_uid="search_index_theme")

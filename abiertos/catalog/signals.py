@@ -1,0 +1,13 @@
+"""Signals the catalog sends so that other parts (search index, monitoring) can follow changes."""
+
+from django.dispatch import Signal
+
+# Sent by catalog services after a dataset (or one of its distributions) was created, changed,
+# published, unpublished, deleted or restored, inside the service's transaction.
+# Keyword arguments: ``dataset_id`` (int). Receivers must not change catalog state.
+dataset_changed = Signal()
+
+# Sent after the transaction that gave a distribution a new current file (upload, replacement,
+# changed URL, harvest) commits. Keyword arguments: ``distribution`` (Distribution). The datastore
+# loads the new file as a table.
+distribution_file_changed = Signal()
