@@ -547,3 +547,22 @@ def test_every_action_has_a_test():
 
 def test_every_write_action_is_registered():
     assert set(actions.ACTIONS) >= actions.WRITE_ACTIONS
+
+
+def test_package_search_query_count_does_not_grow_with_rows(ckan, municipality, django_assert_max_num_queries):
+    for n in range(15):
+        dataset_make(municipality, publish=True, identifier=f"q{n}", themes=["salud"])
+    params = {"rows": 15, "facet.field": '["organization", "groups", "res_format", "license_id"]'}
+    with django_assert_max_num_queries(14):
+        assert len(ckan("package_search", params).result["results"]) == 15
+
+
+def test_package_search_answers_the_ckan_harvester_query(ckan, published):
+    params = {
+        "fq": "+dataset_type:dataset +metadata_modified:[2020-01-01T00:00:00.000Z TO *]",
+        "rows": 100,
+        "start": 0,
+        "sort": "id asc",
+    }
+    result = ckan("package_search", params, method="GET").result
+    assert [p["name"] for p in result["results"]] == [published.name]
