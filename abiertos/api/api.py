@@ -88,6 +88,8 @@ _VALIDATION_MESSAGES = {
     "uuid_type": gettext_lazy("Tiene que ser un identificador UUID."),
     "uuid_parsing": gettext_lazy("Tiene que ser un identificador UUID."),
     "json_invalid": gettext_lazy("No es JSON válido."),
+    # Our own validators raise ValueError with a Spanish message.
+    "value_error": "%(error)s",
 }
 _DATE_MESSAGE = gettext_lazy("Tiene que ser una fecha AAAA-MM-DD o fecha y hora AAAA-MM-DDTHH:MM:SS.")
 

@@ -52,7 +52,7 @@ uploads_router = Router(tags=["subidas"])
 
 
 def _municipality(slug: str, field: str = "municipality") -> Municipality:
-    municipality = Municipality.objects.filter(slug=slug, is_active=True).first()
+    municipality = Municipality.objects.filter(slug=slug, is_active=True).first() if "\x00" not in slug else None
     if municipality is None:
         message = _("No existe el municipio «%(s)s».") % {"s": slug}
         raise ValidationError(message, fields={field: [message]})
@@ -235,7 +235,12 @@ def distribution_create_multipart(
     """``fields`` is the data dictionary as a JSON list, e.g. ``[{"title": "año", "type": "integer"}]``."""
     actor = request.auth
     dataset = selectors.dataset_get_by_name_for_edit(actor=actor, name=name)
-    payload = DistributionChangeIn(title=title[:150], description=description, format=format[:20], license=license)
+    try:
+        payload = DistributionChangeIn(title=title[:150], description=description, format=format[:20], license=license)
+    except PydanticValidationError as exc:
+        message = _("El texto tiene un carácter que no se admite.")
+        fields = {".".join(map(str, e["loc"])): [message] for e in exc.errors()}
+        raise ValidationError(_("La solicitud tiene datos inválidos."), fields=fields) from exc
     metadata = distribution_metadata_from(payload, identifier or distribution_identifier_for(dataset, title))
     metadata.fields = _fields_from_form(fields)
     distribution = services.distribution_create_from_upload(dataset=dataset, metadata=metadata, upload=file, by=actor)

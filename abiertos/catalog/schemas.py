@@ -9,8 +9,10 @@ from uuid import UUID
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
 from ninja import Schema
+from pydantic import field_validator
 
 from .inputs import DatasetMetadata, DistributionMetadata, FieldSpec
 from .models import Dataset, Distribution, DistributionFile
@@ -24,6 +26,28 @@ Str200 = Annotated[str, SchemaField(max_length=200)]
 Str254 = Annotated[str, SchemaField(max_length=254)]
 Str500 = Annotated[str, SchemaField(max_length=500)]
 Url = Annotated[str, SchemaField(max_length=1000)]
+
+
+def _reject_nul(value):
+    """PostgreSQL cannot store the NUL character; refuse it as bad input rather than fail later."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(_("El texto tiene un carácter nulo (\\0), que no se admite."))
+    if isinstance(value, list | tuple):
+        for item in value:
+            _reject_nul(item)
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_nul(item)
+    return value
+
+
+class InSchema(Schema):
+    """Base of every input schema."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        return _reject_nul(value)
 
 
 class ErrorBody(Schema):
@@ -199,14 +223,14 @@ class RevisionOut(Schema):
         return obj.created_by_label
 
 
-class FieldIn(Schema):
+class FieldIn(InSchema):
     title: Str60
     type: FieldType = FieldType.STRING
     description: Str500 = ""
     units: Str60 = ""
 
 
-class DatasetChangeIn(Schema):
+class DatasetChangeIn(InSchema):
     """The metadata of a dataset as a whole (PUT); omitted optional values take their defaults."""
 
     title: Str100
@@ -232,7 +256,7 @@ class DatasetCreateIn(DatasetChangeIn):
     identifier: Str100
 
 
-class DatasetPatchIn(Schema):
+class DatasetPatchIn(InSchema):
     """Only the values sent change (PATCH)."""
 
     title: Str100 | None = None
@@ -253,7 +277,7 @@ class DatasetPatchIn(Schema):
     landing_page: Str500 | None = None
 
 
-class DistributionChangeIn(Schema):
+class DistributionChangeIn(InSchema):
     title: Str150
     description: str = ""
     format: Annotated[str, SchemaField(max_length=20)] = ""
@@ -271,7 +295,7 @@ class DistributionCreateIn(DistributionChangeIn):
     upload_id: UUID | None = None
 
 
-class DistributionPatchIn(Schema):
+class DistributionPatchIn(InSchema):
     title: Str150 | None = None
     description: str | None = None
     format: Annotated[str, SchemaField(max_length=20)] | None = None
@@ -282,11 +306,11 @@ class DistributionPatchIn(Schema):
     url: Url | None = None
 
 
-class UploadAttachIn(Schema):
+class UploadAttachIn(InSchema):
     upload_id: UUID
 
 
-class UploadCreateIn(Schema):
+class UploadCreateIn(InSchema):
     municipality: str
     file_name: Str254
     size: int

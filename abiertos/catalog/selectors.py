@@ -80,7 +80,7 @@ def dataset_get_by_name(*, actor: Actor, name: str, include_deleted: bool = Fals
 
     Drafts, and deleted datasets when asked for, are found only by those who manage the
     municipality's catalog; for everyone else they do not exist."""
-    dataset = _with_relations(Dataset.objects.filter(name=name)).first()
+    dataset = _with_relations(Dataset.objects.filter(name=name)).first() if "\x00" not in name else None
     if dataset is None:
         raise NotFound(_("No existe el conjunto de datos «%(n)s».") % {"n": name})
     if dataset.deleted_at is not None:
@@ -109,7 +109,9 @@ def dataset_list_deleted_for(*, actor: Actor) -> QuerySet[Dataset]:
 def distribution_get_by_name(*, actor: Actor, name: str, include_deleted: bool = False) -> Distribution:
     """A distribution by its platform-wide name, visible when its dataset is and it is not deleted
     (deleted ones only for managers, when asked for)."""
-    distribution = Distribution.objects.filter(name=name).select_related("dataset").first()
+    distribution = (
+        Distribution.objects.filter(name=name).select_related("dataset").first() if "\x00" not in name else None
+    )
     if distribution is None:
         raise NotFound(_("No existe el recurso «%(n)s».") % {"n": name})
     dataset = dataset_get_by_name(actor=actor, name=distribution.dataset.name, include_deleted=include_deleted)

@@ -485,3 +485,12 @@ def test_upload_errors(client, settings, municipality, editor, citizen):
     assert UploadSession.objects.get().received_bytes == 0
     response = call(client, "get", "/uploads/no-es-un-uuid", editor)
     assert response.status_code == 400
+
+
+def test_nul_characters_are_bad_input_not_a_server_error(client, municipality, editor):
+    response = call(client, "post", "/datasets", editor, _create_body(title="a\u0000b"))
+    assert response.status_code == 400
+    assert _error(response)["fields"]["title"] == ["El texto tiene un carácter nulo (\\0), que no se admite."]
+    assert call(client, "get", "/datasets?municipality=a%00b").status_code == 400
+    assert call(client, "get", "/datasets/la-plata_a%00b").status_code == 404
+    assert call(client, "get", "/distributions/la-plata_a%00b").status_code == 404
