@@ -1,6 +1,9 @@
 """The public portal as a visitor uses it: province home, municipality home, keyboard, languages."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from abiertos.core.tests.factories import municipality_make
@@ -33,6 +36,23 @@ def test_province_home_lists_municipalities_and_passes_axe(page, some_municipali
     expect(links).to_have_text(["Bahía Blanca", "Chascomús", "La Plata", "Mar Chiquita", "Tandil"])
     expect(page.get_by_role("link", name="La Plata")).to_have_attribute("href", "/m/la-plata/")
     expect(page.locator(".lead")).to_contain_text("5 municipios")
+    axe_check(page)
+
+
+def test_province_home_lists_the_135_partidos_loaded_by_load_territory(page, transactional_db):
+    call_command("load_territory", stdout=StringIO())
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+
+    page.goto("/")
+
+    expect(page.locator("#municipality-list li a")).to_have_count(135)
+    expect(page.locator(".lead")).to_contain_text("135 municipios")
+    expect(page.get_by_role("link", name="La Plata", exact=True)).to_have_attribute("href", "/m/la-plata/")
+    weight = sum(len(r.body()) for r in responses if r.request.resource_type in BUDGETED_TYPES and r.status < 300)
+    assert weight < PAGE_BUDGET_BYTES, f"the province home with 135 partidos weighs {weight} bytes"
+    page.get_by_label("Buscar un municipio").fill("general")
+    assert 5 < page.locator("#municipality-list li:visible").count() < 135
     axe_check(page)
 
 
