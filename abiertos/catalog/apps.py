@@ -10,3 +10,9 @@ class CatalogConfig(AppConfig):
         from . import search_index
 
         search_index.connect_signals()
+
+        from abiertos.jobs.registry import job_kind_register
+
+        from .imports import IMPORT_JOB_KIND, catalog_import_job_run
+
+        job_kind_register(IMPORT_JOB_KIND, catalog_import_job_run)

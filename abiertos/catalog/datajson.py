@@ -1,0 +1,393 @@
+"""The catalog in the national metadata profile (data.json), for the province or one municipality.
+
+At the province level every identifier is namespaced by its municipality (``Dataset.name`` and
+``Distribution.name``, "<slug>_<identifier>"), so the province catalog federates the municipal
+ones without collisions and a municipal catalog's federated ids (``<catalog id>_<dataset id>``)
+equal the province's. Datasets are read in keyset-paginated chunks as plain values and written
+one at a time, so serving 100,000 datasets keeps memory flat (see ``catalog_stream``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from abiertos.core.errors import NotFound
+from abiertos.core.models import Municipality, Province
+
+from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
+from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
+
+CHUNK_SIZE = 1000
+
+DATASET_COLUMNS = (
+    "id",
+    "identifier",
+    "name",
+    "title",
+    "description",
+    "publisher_name",
+    "publisher_mbox",
+    "contact_name",
+    "contact_email",
+    "super_themes",
+    "keywords",
+    "license",
+    "accrual_periodicity",
+    "issued",
+    "modified",
+    "temporal",
+    "spatial",
+    "landing_page",
+    "language",
+    "municipality__slug",
+    "municipality__contact_email",
+)
+DISTRIBUTION_COLUMNS = (
+    "id",
+    "dataset_id",
+    "identifier",
+    "name",
+    "title",
+    "description",
+    "kind",
+    "file",
+    "access_url",
+    "external_url",
+    "format",
+    "media_type",
+    "byte_size",
+    "checksum_sha256",
+    "file_name",
+    "license",
+    "issued",
+    "modified",
+)
+
+
+@dataclass(frozen=True)
+class CatalogScope:
+    """Whose catalog: the whole province, or one municipality of it."""
+
+    province: Province
+    municipality: Municipality | None = None
+
+    @property
+    def is_province(self) -> bool:
+        return self.municipality is None
+
+    @property
+    def base_url(self) -> str:
+        """Absolute address under which this catalog's stable addresses live."""
+        if self.municipality is None:
+            return settings.SITE_URL
+        return f"{settings.SITE_URL}/m/{self.municipality.slug}"
+
+    @property
+    def identifier(self) -> str:
+        if self.municipality is not None:
+            return self.municipality.slug
+        return settings.CATALOG_IDENTIFIER or self.province.slug
+
+    @property
+    def key(self) -> str:
+        return self.municipality.slug if self.municipality else f"province-{self.province.code}"
+
+
+def scope_for_province() -> CatalogScope:
+    """The province this installation serves (the first one, when several are loaded)."""
+    province = Province.objects.filter(municipalities__is_active=True).order_by("code").first()
+    province = province or Province.objects.order_by("code").first()
+    if province is None:
+        raise NotFound(_("Todavía no hay una provincia cargada."))
+    return CatalogScope(province=province)
+
+
+def scope_for_municipality(slug: str) -> CatalogScope:
+    municipality = Municipality.objects.select_related("province").filter(slug=slug, is_active=True).first()
+    if municipality is None:
+        raise NotFound(_("No existe ese municipio."))
+    return CatalogScope(province=municipality.province, municipality=municipality)
+
+
+def datasets_in_scope(scope: CatalogScope):
+    """Published, not deleted datasets of active municipalities in the scope."""
+    qs = Dataset.objects.filter(status=DatasetStatus.PUBLISHED, deleted_at__isnull=True, municipality__is_active=True)
+    if scope.municipality is not None:
+        return qs.filter(municipality=scope.municipality)
+    return qs.filter(municipality__province=scope.province)
+
+
+def catalog_version(scope: CatalogScope) -> tuple[int, datetime | None]:
+    """(number of datasets, latest change) of the scope: cheap, for ETag and Last-Modified."""
+    live = Q(distributions__deleted_at__isnull=True)
+    stats = datasets_in_scope(scope).aggregate(
+        n=Count("id", distinct=True),
+        updated=Max("updated_at"),
+        dist_updated=Max("distributions__updated_at", filter=live),
+    )
+    candidates = [stats["updated"], stats["dist_updated"]]
+    if scope.municipality is not None:
+        candidates.append(scope.municipality.updated_at)
+    latest = max((c for c in candidates if c is not None), default=None)
+    return stats["n"], latest
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+def license_title(code: str) -> str:
+    lic = LICENSES.get(code)
+    return lic.title if lic else code
+
+
+def _compact(values: dict) -> dict:
+    """Drop empty values: the profile prefers an absent key to an empty string."""
+    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
+
+
+class _Addresses:
+    """Absolute addresses of dataset pages and downloads, reversed once per catalog."""
+
+    MARK_M, MARK_D, MARK_R = "zzmunizz", "zzdatazz", "zzdistzz"
+
+    def __init__(self):
+        self.dataset_page = self._template(
+            "catalog:dataset_detail", municipality_slug=self.MARK_M, identifier=self.MARK_D
+        )
+        self.download = self._template(
+            "catalog:distribution_download",
+            municipality_slug=self.MARK_M,
+            identifier=self.MARK_D,
+            distribution_identifier=self.MARK_R,
+        )
+
+    @staticmethod
+    def _template(name: str, **kwargs) -> str | None:
+        try:
+            return settings.SITE_URL + reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            return None
+
+    def page(self, slug: str, identifier: str) -> str | None:
+        if self.dataset_page is None:
+            return None
+        return self.dataset_page.replace(self.MARK_M, slug).replace(self.MARK_D, identifier)
+
+    def file(self, slug: str, identifier: str, dist: dict) -> str | None:
+        if dist["kind"] != DistributionKind.UPLOAD:
+            return dist["external_url"] or dist["access_url"] or None
+        if self.download is not None:
+            url = self.download.replace(self.MARK_M, slug).replace(self.MARK_D, identifier)
+            return url.replace(self.MARK_R, dist["identifier"])
+        if dist["file"]:
+            return settings.SITE_URL + settings.MEDIA_URL + quote(dist["file"])
+        return None
+
+
+def theme_taxonomy() -> list[dict]:
+    return [
+        _compact({"id": t.identifier, "label": t.label, "description": t.description})
+        for t in Theme.objects.order_by("identifier")
+    ]
+
+
+def catalog_header(scope: CatalogScope) -> dict:
+    """The catalog's own metadata (everything but the datasets)."""
+    if scope.municipality is not None:
+        m = scope.municipality
+        title = _("Datos abiertos de %(name)s") % {"name": m.name}
+        description = m.intro or _("Catálogo de datos abiertos de %(name)s, %(prov)s.") % {
+            "name": m.full_name or m.name,
+            "prov": scope.province.name,
+        }
+        publisher = {"name": m.full_name or m.name, "mbox": m.contact_email or settings.CATALOG_PUBLISHER_EMAIL}
+        spatial = m.code
+    else:
+        title = _("Datos abiertos de los municipios de %(prov)s") % {"prov": scope.province.name}
+        description = _(
+            "Catálogo provincial que reúne los datos abiertos publicados por los municipios de %(prov)s."
+        ) % {"prov": scope.province.name}
+        publisher = {"name": settings.CATALOG_PUBLISHER_NAME or settings.SITE_NAME}
+        publisher["mbox"] = settings.CATALOG_PUBLISHER_EMAIL
+        spatial = scope.province.code
+    return _compact(
+        {
+            "identifier": scope.identifier,
+            "title": str(title),
+            "description": str(description),
+            "publisher": _compact(publisher),
+            "superThemeTaxonomy": SUPER_THEME_TAXONOMY_URL,
+            "themeTaxonomy": theme_taxonomy(),
+            "homepage": scope.base_url + "/",
+            "language": ["spa"],
+            "spatial": spatial,
+            "issued": None,
+            "modified": iso(catalog_version(scope)[1]),
+        }
+    )
+
+
+def distribution_entry(dist: dict, fields: list[dict], dataset: dict, scope: CatalogScope, urls: _Addresses) -> dict:
+    slug = dataset["municipality__slug"]
+    download = urls.file(slug, dataset["identifier"], dist)
+    access = dist["access_url"] or urls.page(slug, dataset["identifier"]) or download
+    return _compact(
+        {
+            "identifier": dist["name"] if scope.is_province else dist["identifier"],
+            "title": dist["title"],
+            "description": dist["description"],
+            "accessURL": access,
+            "downloadURL": download,
+            "format": dist["format"],
+            "mediaType": dist["media_type"],
+            "byteSize": dist["byte_size"],
+            "fileName": dist["file_name"],
+            "license": license_title(dist["license"]) if dist["license"] else None,
+            "issued": iso(dist["issued"]),
+            "modified": iso(dist["modified"]),
+            "field": [
+                _compact({"title": f["title"], "type": f["type"], "description": f["description"], "units": f["units"]})
+                for f in fields
+            ],
+        }
+    )
+
+
+def _mbox(ds: dict) -> str:
+    """The profile wants a publisher e-mail: the dataset's, else its municipality's, else the portal's."""
+    return ds["publisher_mbox"] or ds["municipality__contact_email"] or settings.CATALOG_PUBLISHER_EMAIL
+
+
+def dataset_entry(
+    ds: dict, themes: list[str], distributions: list[dict], scope: CatalogScope, urls: _Addresses
+) -> dict:
+    slug = ds["municipality__slug"]
+    return _compact(
+        {
+            "identifier": ds["name"] if scope.is_province else ds["identifier"],
+            "title": ds["title"],
+            "description": ds["description"],
+            "publisher": _compact({"name": ds["publisher_name"], "mbox": _mbox(ds)}),
+            "contactPoint": _compact({"fn": ds["contact_name"], "hasEmail": ds["contact_email"]}),
+            "superTheme": list(ds["super_themes"]),
+            "theme": themes,
+            "keyword": list(ds["keywords"]),
+            "accrualPeriodicity": ds["accrual_periodicity"],
+            "issued": iso(ds["issued"]),
+            "modified": iso(ds["modified"]),
+            "temporal": ds["temporal"],
+            "spatial": ds["spatial"],
+            "landingPage": ds["landing_page"] or urls.page(slug, ds["identifier"]),
+            "license": license_title(ds["license"]),
+            "language": list(ds["language"] or ["spa"]),
+            "distribution": distributions,
+        }
+    )
+
+
+def _chunk_relations(dataset_ids: list[int]) -> tuple[dict, dict, dict]:
+    themes: dict[int, list[str]] = defaultdict(list)
+    through = Dataset.themes.through.objects.filter(dataset_id__in=dataset_ids).order_by("theme__identifier")
+    for dataset_id, theme in through.values_list("dataset_id", "theme__identifier"):
+        themes[dataset_id].append(theme)
+    distributions: dict[int, list[dict]] = defaultdict(list)
+    dist_rows = (
+        Distribution.objects.filter(dataset_id__in=dataset_ids, deleted_at__isnull=True)
+        .order_by("dataset_id", "position", "id")
+        .values(*DISTRIBUTION_COLUMNS)
+    )
+    for row in dist_rows:
+        distributions[row["dataset_id"]].append(row)
+    fields: dict[int, list[dict]] = defaultdict(list)
+    dist_ids = [d["id"] for rows in distributions.values() for d in rows]
+    field_rows = Field.objects.filter(distribution_id__in=dist_ids).order_by("distribution_id", "position", "id")
+    for row in field_rows.values("distribution_id", "title", "type", "description", "units"):
+        fields[row["distribution_id"]].append(row)
+    return themes, distributions, fields
+
+
+def _extras(ds: dict, dists: list[dict], entry: dict, urls: _Addresses) -> None:
+    """What RDF needs beyond the profile: our page as the dataset's URI, checksums, license URLs."""
+    slug = ds["municipality__slug"]
+    entry["_uri"] = urls.page(slug, ds["identifier"]) or f"{settings.SITE_URL}/m/{slug}/datos/{ds['identifier']}/"
+    entry["_license_url"] = LICENSES[ds["license"]].url if ds["license"] in LICENSES else None
+    for dist, out in zip(dists, entry.get("distribution", []), strict=True):
+        out["_checksum"] = dist["checksum_sha256"]
+        code = dist["license"] or ds["license"]
+        out["_license_url"] = LICENSES[code].url if code in LICENSES else None
+
+
+def _first_id_after(scope: CatalogScope, offset: int) -> int:
+    if offset <= 0:
+        return 0
+    ids = datasets_in_scope(scope).order_by("id").values_list("id", flat=True)
+    found = list(ids[offset - 1 : offset])
+    return found[0] if found else 2**62
+
+
+def dataset_entries(
+    scope: CatalogScope,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    offset: int = 0,
+    limit: int | None = None,
+    extras: bool = False,
+) -> Iterator[dict]:
+    """The scope's datasets as profile dicts, read chunk by chunk (keyset pagination).
+
+    ``offset``/``limit`` select a page; ``extras`` adds underscore-prefixed keys for RDF."""
+    urls = _Addresses()
+    base = datasets_in_scope(scope).order_by("id").values(*DATASET_COLUMNS)
+    last_id = _first_id_after(scope, offset)
+    remaining = limit if limit is not None else 2**62
+    while remaining > 0:
+        chunk = list(base.filter(id__gt=last_id)[: min(chunk_size, remaining)])
+        if not chunk:
+            return
+        remaining -= len(chunk)
+        last_id = chunk[-1]["id"]
+        themes, distributions, fields = _chunk_relations([ds["id"] for ds in chunk])
+        for ds in chunk:
+            rows = distributions.get(ds["id"], [])
+            dists = [distribution_entry(d, fields.get(d["id"], []), ds, scope, urls) for d in rows]
+            entry = dataset_entry(ds, themes.get(ds["id"], []), dists, scope, urls)
+            if extras:
+                _extras(ds, rows, entry, urls)
+            yield entry
+
+
+def catalog_build(scope: CatalogScope) -> dict:
+    """The whole catalog as one dict (for exports and tests; pages stream with catalog_stream)."""
+    catalog = catalog_header(scope)
+    catalog["dataset"] = list(dataset_entries(scope))
+    return catalog
+
+
+def catalog_stream(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """The catalog as JSON text, written piece by piece: memory does not grow with its size."""
+    header = json.dumps(catalog_header(scope), ensure_ascii=False)
+    yield header[:-1] + (', "dataset": [' if header != "{}" else '"dataset": [')
+    buffer: list[str] = []
+    first = True
+    for entry in dataset_entries(scope, chunk_size=chunk_size):
+        buffer.append(("" if first else ",") + json.dumps(entry, ensure_ascii=False))
+        first = False
+        if len(buffer) >= 200:
+            yield "".join(buffer)
+            buffer.clear()
+    buffer.append("]}")
+    yield "".join(buffer)

@@ -1,0 +1,364 @@
+"""Bulk import of a whole catalog (data.json or catalog.xlsx) into one municipality.
+
+``catalog_import`` first plans: every incoming dataset is create, update, unchanged or invalid,
+with row-level Spanish errors (sheet, row and column for a spreadsheet; the JSON path for a
+data.json). A dry run stops there. Applying goes through the catalog services, so every change is
+validated, versioned and audited like an edit by hand; by default any error writes nothing.
+Accepts the national profile and the US POD/DCAT-US fields that map one to one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from abiertos.accounts.permissions import Action, require
+from abiertos.core.actors import Actor
+from abiertos.core.errors import DomainError, ValidationError
+from abiertos.core.models import Municipality
+from abiertos.jobs.models import Job
+from abiertos.jobs.services import job_enqueue
+
+from . import services
+from .checks import catalog_issues
+from .imports_mapping import (
+    DATASET_ERROR_KEYS,
+    DISTRIBUTION_ERROR_KEYS,
+    Incoming,
+    dataset_changes,
+    incoming_from_entry,
+)
+from .models import Dataset, DatasetStatus, DistributionKind, Theme
+from .validation import dataset_metadata_errors, distribution_metadata_errors, field_errors
+from .xlsx_import import XlsxCatalog, xlsx_catalog_read
+
+FIELD_INDEX_RE = re.compile(r"^fields\.(\d+)$")
+
+
+@dataclass
+class ImportIssue:
+    message: str
+    path: str = ""
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    level: str = "error"
+
+    def __str__(self) -> str:
+        if self.sheet:
+            where = _("Hoja «%(s)s»") % {"s": self.sheet}
+            if self.row:
+                where += _(", fila %(r)d") % {"r": self.row}
+            if self.column:
+                where += _(", columna «%(c)s»") % {"c": self.column}
+            return f"{where}: {self.message}"
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass
+class PlannedDataset:
+    identifier: str
+    title: str
+    action: str  # create, update, unchanged, invalid
+    changes: list[str] = field(default_factory=list)
+    incoming: Incoming | None = None
+
+
+@dataclass
+class ImportReport:
+    source: str
+    dry_run: bool
+    datasets: list[PlannedDataset] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def errors(self) -> list[ImportIssue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "unchanged": 0, "invalid": 0}
+        for planned in self.datasets:
+            counts[planned.action] += 1
+        return counts
+
+    def as_dict(self, *, max_issues: int = 1000) -> dict:
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "counts": self.counts,
+            "datasets": [
+                {"identifier": p.identifier, "title": p.title, "action": p.action, "changes": p.changes}
+                for p in self.datasets
+            ],
+            "issues": [{**asdict(i), "text": str(i)} for i in self.issues[:max_issues]],
+        }
+
+
+class _Locator:
+    """Turns a JSON path into the spreadsheet cell it came from, when the source was a spreadsheet."""
+
+    def __init__(self, xlsx: XlsxCatalog | None):
+        self.rows = xlsx.rows if xlsx else {}
+
+    def issue(self, path: str, key: str, message: str, level: str = "error") -> ImportIssue:
+        node = self.rows.get(path)
+        if node is None:
+            return ImportIssue(message=message, path=f"{path}.{key}" if key else path, level=level)
+        sheet, row, prefix = node
+        column = prefix + key.replace(".", "_") if key else None
+        return ImportIssue(message=message, path=f"{path}.{key}", sheet=sheet, row=row, column=column, level=level)
+
+
+def catalog_read(data: bytes, filename: str = "") -> tuple[dict, XlsxCatalog | None, list[ImportIssue]]:
+    """The catalog dict of a data.json or catalog.xlsx file, and the problems of reading it."""
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        try:
+            xlsx = xlsx_catalog_read(io.BytesIO(data))
+        except ValueError as exc:
+            return {}, None, [ImportIssue(message=str(exc))]
+        issues = [ImportIssue(p.message, sheet=p.sheet, row=p.row, column=p.column) for p in xlsx.problems]
+        issues += [
+            ImportIssue(p.message, sheet=p.sheet, row=p.row, column=p.column, level="warning") for p in xlsx.warnings
+        ]
+        return xlsx.catalog, xlsx, issues
+    try:
+        catalog = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, None, [ImportIssue(_("El archivo no es un JSON válido: %(e)s.") % {"e": exc})]
+    if not isinstance(catalog, dict) or not isinstance(catalog.get("dataset"), list):
+        return {}, None, [ImportIssue(_("El JSON no es un catálogo: falta la lista «dataset»."))]
+    return catalog, None, []
+
+
+def _catalog_level_issues(catalog: dict, locator: _Locator) -> list[ImportIssue]:
+    issues = []
+    for problem in catalog_issues(catalog):
+        path, _sep, key = problem.path.rpartition(".")
+        is_repeat = key == "identifier"
+        if path.startswith("catalog") or "theme" in key:
+            continue  # the source's own addresses and taxonomy are not imported
+        issues.append(locator.issue(path, key, problem.message, "error" if is_repeat else "warning"))
+    return issues
+
+
+def _dataset_issues(incoming: Incoming, path: str, locator: _Locator) -> list[ImportIssue]:
+    m = incoming.metadata
+    errors = dataset_metadata_errors(
+        identifier=m.identifier,
+        title=m.title,
+        description=m.description,
+        publisher_name=m.publisher_name,
+        publisher_mbox=m.publisher_mbox,
+        contact_email=m.contact_email,
+        super_themes=m.super_themes,
+        keywords=m.keywords,
+        license=m.license,
+        accrual_periodicity=m.accrual_periodicity,
+        issued=m.issued,
+        modified=m.modified,
+        temporal=m.temporal,
+        landing_page=m.landing_page,
+    )
+    issues = [locator.issue(path, DATASET_ERROR_KEYS.get(k, k), msg) for k, msgs in errors.items() for msg in msgs]
+    issues += [locator.issue(path, key, msg) for key, msg in incoming.problems]
+    issues += [locator.issue(path, key, msg, "warning") for key, msg in incoming.warnings]
+    for j, dist in enumerate(incoming.distributions):
+        dpath = f"{path}.distribution[{j}]"
+        errors = distribution_metadata_errors(
+            identifier=dist.metadata.identifier, title=dist.metadata.title, url=dist.url, license=dist.metadata.license
+        )
+        errors.update(field_errors([f.__dict__ for f in dist.metadata.fields or []]))
+        for key, msgs in errors.items():
+            if match := FIELD_INDEX_RE.match(key):
+                issues += [locator.issue(f"{dpath}.field[{int(match.group(1)) - 1}]", "title", m) for m in msgs]
+            else:
+                issues += [locator.issue(dpath, DISTRIBUTION_ERROR_KEYS.get(key, key), m) for m in msgs]
+        issues += [locator.issue(dpath, key, msg, "warning") for key, msg in dist.warnings]
+    return issues
+
+
+def import_plan(*, municipality: Municipality, catalog: dict, xlsx: XlsxCatalog | None, report: ImportReport) -> None:
+    """Fill the report with what importing the catalog would do, and every problem found."""
+    locator = _Locator(xlsx)
+    report.issues += _catalog_level_issues(catalog, locator)
+    known_themes = set(Theme.objects.values_list("identifier", flat=True))
+    existing = {
+        d.identifier: d
+        for d in Dataset.objects.filter(municipality=municipality).prefetch_related("themes", "distributions__fields")
+    }
+    for i, entry in enumerate(catalog.get("dataset") or []):
+        path = f"dataset[{i}]"
+        if not isinstance(entry, dict):
+            report.issues.append(locator.issue(path, "", _("El conjunto no es un objeto JSON.")))
+            continue
+        incoming = incoming_from_entry(entry, municipality=municipality, known_themes=known_themes)
+        issues = _dataset_issues(incoming, path, locator)
+        report.issues += issues
+        planned = PlannedDataset(incoming.metadata.identifier, incoming.metadata.title, "invalid", incoming=incoming)
+        if not any(issue.level == "error" for issue in issues):
+            current = existing.get(incoming.metadata.identifier)
+            if current is not None and current.deleted_at is not None:
+                report.issues.append(
+                    locator.issue(path, "identifier", _("Ese conjunto existe pero está eliminado: restauralo antes."))
+                )
+            elif current is None:
+                planned.action = "create"
+            else:
+                planned.changes = dataset_changes(current, incoming)
+                planned.action = "update" if planned.changes else "unchanged"
+        report.datasets.append(planned)
+
+
+def _apply_dataset(municipality: Municipality, planned: PlannedDataset, *, publish: bool, by: Actor) -> None:
+    incoming = planned.incoming
+    dataset = Dataset.objects.filter(municipality=municipality, identifier=incoming.metadata.identifier).first()
+    if dataset is None:
+        dataset = services.dataset_create(municipality=municipality, metadata=incoming.metadata, by=by)
+    else:
+        dataset = services.dataset_update(dataset=dataset, metadata=incoming.metadata, by=by)
+    current = {d.identifier: d for d in dataset.distributions.filter(deleted_at__isnull=True)}
+    for dist in incoming.distributions:
+        existing = current.get(dist.metadata.identifier)
+        if existing is None:
+            services.distribution_create_from_url(dataset=dataset, metadata=dist.metadata, url=dist.url, by=by)
+        else:
+            url = dist.url if existing.kind == DistributionKind.URL else None
+            services.distribution_update(distribution=existing, metadata=dist.metadata, url=url, by=by)
+    if publish and dataset.status != DatasetStatus.PUBLISHED and incoming.distributions:
+        dataset = services.dataset_publish(dataset=dataset, by=by)
+    # Adding distributions stamps "modified" with now; the catalog says when the data changed.
+    if incoming.metadata.modified:
+        dataset.refresh_from_db()
+        if dataset.modified != incoming.metadata.modified:
+            services.dataset_update(dataset=dataset, metadata=incoming.metadata, by=by)
+
+
+def import_apply(
+    *,
+    municipality: Municipality,
+    report: ImportReport,
+    by: Actor,
+    publish: bool = True,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Create and update the planned datasets through the services (all or nothing by default)."""
+    todo = [p for p in report.datasets if p.action in ("create", "update")]
+    with transaction.atomic():
+        for n, planned in enumerate(todo, start=1):
+            try:
+                with transaction.atomic():
+                    _apply_dataset(municipality, planned, publish=publish, by=by)
+            except DomainError as exc:
+                planned.action = "invalid"
+                detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+                report.issues.append(ImportIssue(f"{exc.message} {detail}".strip(), path=planned.identifier))
+                if not skip_invalid:
+                    raise
+            if progress:
+                progress(n, len(todo))
+    report.applied = True
+
+
+def catalog_import(
+    *,
+    municipality: Municipality,
+    data: bytes,
+    filename: str,
+    by: Actor,
+    dry_run: bool = True,
+    skip_invalid: bool = False,
+    publish: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Plan (and unless ``dry_run``, apply) importing a data.json or catalog.xlsx into a municipality."""
+    require(by, Action.MANAGE_CATALOG, municipality)
+    report = ImportReport(source=filename or "catalog", dry_run=dry_run)
+    catalog, xlsx, read_issues = catalog_read(data, filename)
+    report.issues += read_issues
+    if catalog:
+        import_plan(municipality=municipality, catalog=catalog, xlsx=xlsx, report=report)
+    if dry_run or (report.errors and not skip_invalid) or not catalog:
+        return report
+    try:
+        import_apply(
+            municipality=municipality,
+            report=report,
+            by=by,
+            publish=publish,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+    except DomainError:
+        report.applied = False
+    return report
+
+
+IMPORT_JOB_KIND = "catalog.import"
+
+
+def catalog_import_enqueue(
+    *,
+    municipality: Municipality,
+    upload: File,
+    by: Actor,
+    dry_run: bool = True,
+    skip_invalid: bool = False,
+    publish: bool = True,
+) -> Job:
+    """Keep the uploaded catalog and import it in the background; the job's result is the report."""
+    require(by, Action.MANAGE_CATALOG, municipality)
+    name = os.path.basename(upload.name or "catalog")
+    stored = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", upload)
+    verb = _("Revisión") if dry_run else _("Importación")
+    return job_enqueue(
+        kind=IMPORT_JOB_KIND,
+        by=by,
+        municipality=municipality,
+        title=_("%(verb)s del catálogo %(file)s en %(m)s") % {"verb": verb, "file": name, "m": municipality.name},
+        params={
+            "municipality_id": municipality.pk,
+            "path": stored,
+            "filename": name,
+            "dry_run": dry_run,
+            "skip_invalid": skip_invalid,
+            "publish": publish,
+        },
+    )
+
+
+def catalog_import_job_run(*, job: Job, progress) -> dict:
+    """Job handler: run the import the job describes and return its report."""
+    params = job.params
+    municipality = Municipality.objects.get(pk=params["municipality_id"])
+    with default_storage.open(params["path"], "rb") as stored:
+        data = stored.read()
+    by = Actor.for_user(job.created_by, via="job") if job.created_by else Actor.system("import")
+    report = catalog_import(
+        municipality=municipality,
+        data=data,
+        filename=params["filename"],
+        by=by,
+        dry_run=params.get("dry_run", True),
+        skip_invalid=params.get("skip_invalid", False),
+        publish=params.get("publish", True),
+        progress=lambda done, total: progress(done, total, _("Conjunto %(n)d de %(t)d") % {"n": done, "t": total}),
+    )
+    if report.errors and not report.dry_run and not report.applied:
+        raise ValidationError(
+            _("No se importó nada: el catálogo tiene %(n)d errores.") % {"n": len(report.errors)},
+        )
+    return report.as_dict()

@@ -1,0 +1,243 @@
+"""From a profile (or DCAT-US) dataset entry to the typed inputs the catalog services take, and
+the differences between an incoming dataset and the one we already have."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from abiertos.core.models import Municipality
+
+from .checks import parse_when
+from .inputs import DatasetMetadata, DistributionMetadata, FieldSpec
+from .models import Dataset
+from .vocabularies import LICENSES, FieldType
+
+# Service error keys → the profile key (and so the spreadsheet column) they came from.
+DATASET_ERROR_KEYS = {
+    "publisher_name": "publisher.name",
+    "publisher_mbox": "publisher.mbox",
+    "contact_email": "contactPoint.hasEmail",
+    "super_themes": "superTheme",
+    "themes": "theme",
+    "keywords": "keyword",
+    "accrual_periodicity": "accrualPeriodicity",
+    "landing_page": "landingPage",
+}
+DISTRIBUTION_ERROR_KEYS = {"url": "downloadURL"}
+FIELD_TYPES = {"float": "number", "decimal": "number", "int": "integer", "text": "string", "bool": "boolean"}
+COMPARED = (
+    "title",
+    "description",
+    "publisher_name",
+    "publisher_mbox",
+    "contact_name",
+    "contact_email",
+    "super_themes",
+    "keywords",
+    "license",
+    "accrual_periodicity",
+    "issued",
+    "modified",
+    "temporal",
+    "spatial",
+    "landing_page",
+)
+
+
+@dataclass
+class IncomingDistribution:
+    metadata: DistributionMetadata
+    url: str
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Incoming:
+    metadata: DatasetMetadata
+    distributions: list[IncomingDistribution] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value).strip()
+
+
+def _list(value) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip() for v in value or [] if str(v).strip()]
+
+
+def _email(value) -> str:
+    text = _text(value)
+    return text[len("mailto:") :] if text.lower().startswith("mailto:") else text
+
+
+def license_code(value) -> str | None:
+    """Our code for a license named by code, title or URL (as Andino, CKAN and DCAT-US write it)."""
+    text = _text(value).lower().rstrip("/")
+    if not text:
+        return None
+    for lic in LICENSES.values():
+        if text in (lic.code, lic.title.lower(), lic.url.lower().rstrip("/"), lic.url.lower().rstrip("/") + "/deed.es"):
+            return lic.code
+    aliases = {
+        "creative commons attribution": "cc-by-4.0",
+        "cc-by": "cc-by-4.0",
+        "cc by 4.0": "cc-by-4.0",
+        "odbl": "odc-odbl",
+        "cc0-1.0": "cc-zero",
+        "cc0": "cc-zero",
+    }
+    return aliases.get(text)
+
+
+class _When:
+    """Dates of one entry, made aware; unreadable ones become problems."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+
+    def __call__(self, entry: dict, key: str, path_key: str | None = None):
+        raw = entry.get(key)
+        if raw in (None, ""):
+            return None
+        moment = parse_when(raw)
+        if moment is None:
+            self.problems.append((path_key or key, _("«%(v)s» no es una fecha ISO 8601 (AAAA-MM-DD).") % {"v": raw}))
+            return None
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _license(entry: dict, warnings: list, default: str = "") -> str:
+    raw = entry.get("license")
+    code = license_code(raw)
+    if raw and code is None:
+        warnings.append(("license", _("Licencia desconocida «%(v)s»: se usa %(d)s.") % {"v": raw, "d": default or "—"}))
+    return code or default
+
+
+def _fields(dist: dict) -> list[FieldSpec]:
+    specs = []
+    for item in dist.get("field") or []:
+        kind = _text(item.get("type")).lower()
+        kind = FIELD_TYPES.get(kind, kind)
+        specs.append(
+            FieldSpec(
+                title=_text(item.get("title")),
+                type=kind if kind in FieldType.values else FieldType.STRING,
+                description=_text(item.get("description"))[:500],
+                units=_text(item.get("units"))[:60],
+            )
+        )
+    return specs
+
+
+def _distribution(dist: dict, position: int, dataset_id: str, when: _When) -> IncomingDistribution:
+    warnings: list = []
+    identifier = _text(dist.get("identifier"))
+    if not identifier:
+        identifier = f"{dataset_id}-{position + 1}"
+        warnings.append(("identifier", _("Sin identificador: se usará «%(id)s».") % {"id": identifier}))
+    url = _text(dist.get("downloadURL")) or _text(dist.get("accessURL"))
+    title = _text(dist.get("title")) or _text(dist.get("fileName")) or os.path.basename(url.split("?")[0])
+    fmt = _text(dist.get("format")).upper()
+    metadata = DistributionMetadata(
+        identifier=identifier,
+        title=title,
+        description=_text(dist.get("description")),
+        format=fmt if len(fmt) <= 20 and "/" not in fmt else "",
+        license=_license(dist, warnings),
+        issued=when(dist, "issued"),
+        modified=when(dist, "modified"),
+        fields=_fields(dist),
+    )
+    return IncomingDistribution(metadata=metadata, url=url, warnings=warnings)
+
+
+def _themes(entry: dict, known: set[str], warnings: list) -> list[str]:
+    themes = _list(entry.get("theme"))
+    if unknown := [t for t in themes if t not in known]:
+        warnings.append(
+            (
+                "theme",
+                _("Temas que no están en la taxonomía provincial, no se importan: %(v)s.") % {"v": ", ".join(unknown)},
+            )
+        )
+    return [t for t in themes if t in known]
+
+
+def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes: set[str]) -> Incoming:
+    """The inputs for the services, with the municipality's defaults, from one dataset entry."""
+    problems: list = []
+    warnings: list = []
+    when = _When(problems)
+    publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
+    contact = entry.get("contactPoint") if isinstance(entry.get("contactPoint"), dict) else {}
+    identifier = _text(entry.get("identifier"))
+    metadata = DatasetMetadata(
+        identifier=identifier,
+        title=_text(entry.get("title")),
+        description=_text(entry.get("description")),
+        publisher_name=_text(publisher.get("name")) or municipality.full_name or municipality.name,
+        publisher_mbox=_email(publisher.get("mbox")) or municipality.contact_email,
+        contact_name=_text(contact.get("fn")),
+        contact_email=_email(contact.get("hasEmail")),
+        super_themes=[t.upper() for t in _list(entry.get("superTheme"))],
+        themes=_themes(entry, known_themes, warnings),
+        keywords=_list(entry.get("keyword")),
+        license=_license(entry, warnings, default="cc-by-4.0"),
+        accrual_periodicity=_text(entry.get("accrualPeriodicity")) or "",
+        issued=when(entry, "issued"),
+        modified=when(entry, "modified"),
+        temporal=_text(entry.get("temporal")),
+        spatial=_text(entry.get("spatial"))[:100] or municipality.code,
+        landing_page=_text(entry.get("landingPage")),
+    )
+    if metadata.accrual_periodicity.upper() == "EVENTUAL":
+        metadata.accrual_periodicity = "eventual"
+    distributions = [_distribution(d, j, identifier, when) for j, d in enumerate(entry.get("distribution") or [])]
+    if not distributions:
+        problems.append(("distribution", _("El conjunto no tiene recursos (distribution).")))
+    return Incoming(metadata=metadata, distributions=distributions, problems=problems, warnings=warnings)
+
+
+def _distribution_changes(current, incoming: IncomingDistribution) -> list[str]:
+    m = incoming.metadata
+    changed = []
+    for name in ("title", "description", "license"):
+        if getattr(current, name) != getattr(m, name):
+            changed.append(name)
+    if m.format and current.format != m.format:
+        changed.append("format")
+    if current.kind == "url" and current.external_url != incoming.url:
+        changed.append("url")
+    fields = [(f.title, f.type, f.description, f.units) for f in current.fields.all()]
+    if fields != [(f.title, f.type, f.description, f.units) for f in m.fields or []]:
+        changed.append("field")
+    return changed
+
+
+def dataset_changes(current: Dataset, incoming: Incoming) -> list[str]:
+    """Names of what would change (dataset fields, and "<distribution>.<field>" for resources)."""
+    before = DatasetMetadata.from_dataset(current)
+    changed = [name for name in COMPARED if getattr(before, name) != getattr(incoming.metadata, name)]
+    if sorted(before.themes) != sorted(incoming.metadata.themes):
+        changed.append("themes")
+    existing = {d.identifier: d for d in current.distributions.all() if d.deleted_at is None}
+    for dist in incoming.distributions:
+        found = existing.get(dist.metadata.identifier)
+        if found is None:
+            changed.append(f"{dist.metadata.identifier}: nuevo")
+        else:
+            changed += [f"{dist.metadata.identifier}.{name}" for name in _distribution_changes(found, dist)]
+    return changed

@@ -1,0 +1,107 @@
+"""The stable machine addresses of a catalog: /data.json, /catalog.xlsx, /catalog.ttl, /catalog.rdf
+and /catalog.jsonld, at the province root and under /m/<slug>/.
+
+Read-only and public: any origin may fetch them (CORS ``*``), and clients that send back the
+ETag or Last-Modified they saw get a 304 without the catalog being rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from abiertos.core.errors import NotFound
+
+from .datajson import CatalogScope, catalog_stream, catalog_version, scope_for_municipality, scope_for_province
+from .dcat import FORMATS, catalog_rdf
+from .models import Theme
+from .xlsx_export import XLSX_MEDIA_TYPE, catalog_xlsx_write
+
+CACHE_CONTROL = "public, max-age=300"
+EXTENSIONS = {"turtle": "ttl", "rdf": "rdf", "jsonld": "jsonld"}
+
+
+def _scope(municipality_slug: str | None) -> CatalogScope:
+    try:
+        return scope_for_municipality(municipality_slug) if municipality_slug else scope_for_province()
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _validators(scope: CatalogScope, variant: str) -> tuple[str, float | None]:
+    count, latest = catalog_version(scope)
+    themes = "|".join(
+        f"{i}:{label}" for i, label in Theme.objects.order_by("identifier").values_list("identifier", "label")
+    )
+    stamp = latest.timestamp() if latest else 0
+    digest = hashlib.sha256(f"{scope.key}|{variant}|{count}|{stamp}|{themes}".encode()).hexdigest()[:32]
+    return f'"{digest}"', stamp or None
+
+
+def machine_endpoint(variant: str) -> Callable:
+    """Resolve the scope, answer conditional requests, and add validators and CORS to the response."""
+
+    def decorator(view: Callable) -> Callable:
+        @require_safe
+        @wraps(view)
+        def wrapper(request: HttpRequest, municipality_slug: str | None = None, **kwargs) -> HttpResponse:
+            scope = _scope(municipality_slug)
+            etag, stamp = _validators(scope, f"{variant}|{request.GET.get('page', '')}")
+            last_modified = int(stamp) if stamp else None
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if response is None:
+                response = view(request, scope, **kwargs)
+            if response.status_code in (200, 304):
+                response["ETag"] = etag
+                if last_modified:
+                    response["Last-Modified"] = http_date(last_modified)
+                response["Cache-Control"] = CACHE_CONTROL
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+@machine_endpoint("data.json")
+def datajson(request: HttpRequest, scope: CatalogScope) -> HttpResponse:
+    return StreamingHttpResponse(catalog_stream(scope), content_type="application/json; charset=utf-8")
+
+
+@machine_endpoint("catalog.xlsx")
+def catalog_xlsx(request: HttpRequest, scope: CatalogScope) -> HttpResponse:
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    catalog_xlsx_write(scope, out)
+    out.seek(0)
+    return FileResponse(out, content_type=XLSX_MEDIA_TYPE, filename="catalog.xlsx")
+
+
+def _rdf_view(fmt: str) -> Callable:
+    @machine_endpoint(f"catalog.{fmt}")
+    def view(request: HttpRequest, scope: CatalogScope) -> HttpResponse:
+        try:
+            page = int(request.GET.get("page", "1"))
+        except ValueError:
+            raise Http404("page") from None
+        page_url = f"{scope.base_url}/catalog.{EXTENSIONS[fmt]}"
+        try:
+            body = catalog_rdf(scope, fmt, page=page, page_url=page_url)
+        except ValueError:
+            raise Http404("page") from None
+        return HttpResponse(body, content_type=FORMATS[fmt][0])
+
+    view.__name__ = f"catalog_{fmt}"
+    return view
+
+
+catalog_ttl = _rdf_view("turtle")
+catalog_rdfxml = _rdf_view("rdf")
+catalog_jsonld = _rdf_view("jsonld")

@@ -1,0 +1,151 @@
+"""data.json for the province and for each municipality, served at their stable addresses."""
+
+import json
+
+import pytest
+
+from abiertos.catalog.checks import catalog_issues
+from abiertos.catalog.datajson import catalog_build, catalog_stream, scope_for_municipality, scope_for_province
+from abiertos.catalog.tests.catalog_samples import catalog_populate
+from abiertos.catalog.tests.factories import dataset_make
+from abiertos.catalog.vocabularies import SUPER_THEME_TAXONOMY_URL
+
+
+@pytest.fixture
+def sample(municipality, other_municipality):
+    return catalog_populate(municipality, other_municipality)
+
+
+def _get_json(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response, json.loads(b"".join(response.streaming_content))
+
+
+def _ids(catalog):
+    return [d["identifier"] for d in catalog["dataset"]]
+
+
+def _distribution_ids(catalog):
+    return [dist["identifier"] for d in catalog["dataset"] for dist in d["distribution"]]
+
+
+def test_datajson_province_namespaces_identifiers_per_municipality(client, sample):
+    _, catalog = _get_json(client, "/data.json")
+
+    assert sorted(_ids(catalog)) == [
+        "bahia-blanca_presupuesto-2025",
+        "la-plata_obras-publicas",
+        "la-plata_presupuesto-2025",
+    ]
+    assert "bahia-blanca_presupuesto-2025-csv" in _distribution_ids(catalog)
+    assert "la-plata_presupuesto-2025-csv" in _distribution_ids(catalog)
+    assert len(set(_distribution_ids(catalog))) == len(_distribution_ids(catalog)) == 4
+    assert catalog["identifier"] == "buenos-aires"
+    assert catalog["superThemeTaxonomy"] == SUPER_THEME_TAXONOMY_URL
+
+
+def test_datajson_municipality_uses_bare_identifiers_and_only_its_datasets(client, sample):
+    _, catalog = _get_json(client, "/m/la-plata/data.json")
+
+    assert sorted(_ids(catalog)) == ["obras-publicas", "presupuesto-2025"]
+    assert catalog["identifier"] == "la-plata"
+    assert sorted(_distribution_ids(catalog)) == ["obras-geojson", "presupuesto-2025-csv", "presupuesto-2025-xlsx"]
+
+
+def test_datajson_leaves_out_drafts_deleted_datasets_and_deleted_distributions(client, sample):
+    _, catalog = _get_json(client, "/m/la-plata/data.json")
+
+    assert "borrador" not in _ids(catalog)
+    assert "eliminado" not in _ids(catalog)
+    assert "obras-viejo" not in _distribution_ids(catalog)
+
+
+def test_datajson_dataset_carries_the_profile_fields(client, sample):
+    _, catalog = _get_json(client, "/m/la-plata/data.json")
+    budget = next(d for d in catalog["dataset"] if d["identifier"] == "presupuesto-2025")
+
+    assert budget["title"] == "Presupuesto 2025 de La Plata"
+    assert budget["superTheme"] == ["ECON"]
+    assert budget["theme"] == ["gasto-publico", "presupuesto"]
+    assert budget["keyword"] == ["presupuesto", "gasto público", "educación", "año 2025"]
+    assert budget["accrualPeriodicity"] == "R/P1Y"
+    assert budget["issued"] == "2025-01-10T09:30:00-03:00"
+    assert budget["temporal"] == "2025-01-01/2025-12-31"
+    assert budget["spatial"] == "06441"
+    assert budget["contactPoint"] == {"fn": "Dirección de Datos Abiertos", "hasEmail": "datos@laplata.example.org"}
+    assert budget["publisher"]["name"] == "Partido de La Plata"
+    assert budget["license"] == "Creative Commons Attribution 4.0"
+    csv = next(d for d in budget["distribution"] if d["identifier"] == "presupuesto-2025-csv")
+    assert csv["format"] == "CSV"
+    assert csv["mediaType"] == "text/csv"
+    assert isinstance(csv["byteSize"], int)
+    assert [f["title"] for f in csv["field"]] == ["año", "monto", "partida"]
+    assert {t["id"] for t in catalog["themeTaxonomy"]} >= {"presupuesto", "gasto-publico", "obras-publicas"}
+
+
+def test_datajson_addresses_are_absolute_from_site_url(client, settings, sample):
+    settings.SITE_URL = "https://datos.example.gob.ar"
+    _, catalog = _get_json(client, "/m/la-plata/data.json")
+    budget = next(d for d in catalog["dataset"] if d["identifier"] == "presupuesto-2025")
+    csv = next(d for d in budget["distribution"] if d["identifier"] == "presupuesto-2025-csv")
+    link = next(d for d in budget["distribution"] if d["identifier"] == "presupuesto-2025-xlsx")
+
+    assert catalog["homepage"] == "https://datos.example.gob.ar/m/la-plata/"
+    assert csv["downloadURL"].startswith("https://datos.example.gob.ar/m/la-plata/")
+    assert client.get(csv["downloadURL"].removeprefix("https://datos.example.gob.ar")).status_code == 200
+    assert budget["landingPage"] == "https://datos.example.gob.ar/m/la-plata/datos/presupuesto-2025/"
+    assert link["downloadURL"] == "https://datos.laplata.example.org/presupuesto/2025.xlsx"
+
+
+def test_datajson_passes_the_checks_pydatajson_skips(client, sample):
+    for url in ("/data.json", "/m/la-plata/data.json", "/m/bahia-blanca/data.json"):
+        _, catalog = _get_json(client, url)
+        assert catalog_issues(catalog) == [], url
+
+
+def test_datajson_response_headers_cors_etag_and_not_modified(client, sample):
+    response, _ = _get_json(client, "/data.json")
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["ETag"]
+    assert response["Last-Modified"]
+    again = client.get("/data.json", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "*"
+    since = client.get("/data.json", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_datajson_etag_changes_when_a_dataset_is_published(client, municipality, sample):
+    before = client.get("/m/la-plata/data.json")["ETag"]
+    dataset_make(municipality, publish=True, identifier="recien-publicado")
+
+    assert client.get("/m/la-plata/data.json")["ETag"] != before
+    assert client.get("/m/la-plata/data.json", HTTP_IF_NONE_MATCH=before).status_code == 200
+
+
+def test_datajson_unknown_municipality_is_404(client, sample):
+    assert client.get("/m/no-existe/data.json").status_code == 404
+
+
+def test_datajson_refuses_writes(client, sample):
+    assert client.post("/data.json").status_code == 405
+
+
+def test_catalog_stream_is_valid_json_equal_to_the_built_catalog(sample):
+    scope = scope_for_province()
+    streamed = json.loads("".join(catalog_stream(scope, chunk_size=1)))
+
+    assert streamed == catalog_build(scope)
+
+
+def test_catalog_stream_queries_do_not_grow_with_datasets(django_assert_max_num_queries, municipality, sample):
+    for n in range(10):
+        dataset_make(municipality, publish=True, identifier=f"extra-{n}")
+    scope = scope_for_municipality("la-plata")
+
+    # Header (themes, version) plus one chunk: datasets, themes, distributions, fields, end.
+    with django_assert_max_num_queries(10):
+        assert len(json.loads("".join(catalog_stream(scope)))["dataset"]) == 12
