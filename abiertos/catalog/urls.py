@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import search_views, views
 from .feeds import MunicipalityDatasetsFeed, ProvinceDatasetsFeed
 from .sitemaps import SITEMAPS
 
@@ -19,7 +19,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
-    path("m/<slug:municipality_slug>/datos/", views.municipality_datasets, name="municipality_datasets"),
+    path("datos/", search_views.search_page, name="search"),
+    path("m/<slug:municipality_slug>/datos/", search_views.search_page, name="municipality_datasets"),
     path("m/<slug:municipality_slug>/datos/nuevo/", views.dataset_create, name="dataset_create"),
     path("m/<slug:municipality_slug>/datos/validar/", views.dataset_validate, name="dataset_validate"),
     path("m/<slug:municipality_slug>/datos/papelera/", views.trash, name="trash"),

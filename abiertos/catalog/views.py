@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from abiertos.accounts.permissions import Action, can
 from abiertos.accounts.request_actor import actor_for_web
 from abiertos.core.errors import Conflict, ValidationError
-from abiertos.portal.selectors import municipality_get_public
 
 from . import selectors, services
 from .forms import DatasetForm, DistributionForm
@@ -31,18 +30,6 @@ def _form_errors_from(form, exc: ValidationError) -> None:
         form.add_error(target, errors)
     if not exc.fields:
         form.add_error(None, exc.message)
-
-
-def municipality_datasets(request, municipality_slug):
-    municipality = municipality_get_public(slug=municipality_slug)
-    actor = actor_for_web(request)
-    can_edit = can(actor, Action.MANAGE_CATALOG, municipality)
-    datasets = selectors.dataset_list_visible_to(actor=actor, include_drafts=can_edit).filter(municipality=municipality)
-    return render(
-        request,
-        "catalog/municipality_datasets.html",
-        {"municipality": municipality, "datasets": datasets, "can_edit": can_edit},
-    )
 
 
 def dataset_detail(request, municipality_slug, identifier):
