@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 
 from abiertos.accounts.permissions import Action, can
 from abiertos.accounts.request_actor import actor_for_web
-from abiertos.core.errors import Conflict, ValidationError
+from abiertos.core.errors import Conflict, NotFound, ValidationError
 
 from . import selectors, services
 from .forms import DatasetForm, DistributionForm
 from .jsonld import dataset_citation, dataset_jsonld
 from .models import DistributionFile
 from .slugs import distribution_identifier_for
+from .uploads import upload_session_get
 from .validation import metadata_errors
 from .vocabularies import LICENSES
 
@@ -99,10 +100,9 @@ def _create_distribution(form, dataset, actor):
     data = form.cleaned_data
     if data["kind"] == "url":
         return services.distribution_create_from_url(dataset=dataset, metadata=metadata, url=data["url"], by=actor)
-    if data.get("upload_session") and hasattr(services, "distribution_create_from_session"):
-        return services.distribution_create_from_session(
-            dataset=dataset, metadata=metadata, session_id=data["upload_session"], by=actor
-        )
+    if data.get("upload_session"):
+        session = upload_session_get(actor=actor, session_id=data["upload_session"])
+        return services.distribution_create_from_session(dataset=dataset, metadata=metadata, session=session, by=actor)
     return services.distribution_create_from_upload(dataset=dataset, metadata=metadata, upload=data["file"], by=actor)
 
 
@@ -114,7 +114,7 @@ def distribution_create(request, municipality_slug, identifier):
     if request.method == "POST" and form.is_valid():
         try:
             distribution = _create_distribution(form, dataset, actor)
-        except ValidationError as exc:
+        except (ValidationError, Conflict, NotFound) as exc:
             _form_errors_from(form, exc)
         else:
             messages.success(request, _("Agregaste «%(t)s».") % {"t": distribution.title})

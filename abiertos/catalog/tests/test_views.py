@@ -166,3 +166,30 @@ def test_municipality_home_links_recent_datasets(client, municipality):
 def test_distribution_factory_is_used(municipality):
     dataset = dataset_make(municipality)
     assert distribution_csv_make(dataset).file_version == 1
+
+
+def test_distribution_form_attaches_a_completed_chunked_upload(client, municipality, editor, actor):
+    from abiertos.catalog.uploads import content_range_parse, upload_session_append, upload_session_create
+
+    dataset = dataset_make(municipality, identifier="por-partes")
+    session = upload_session_create(
+        municipality=municipality, file_name="grande.csv", total_size=len(CSV_BYTES), by=actor(editor)
+    )
+    upload_session_append(
+        session=session,
+        chunk=content_range_parse(f"bytes 0-{len(CSV_BYTES) - 1}/{len(CSV_BYTES)}"),
+        data=CSV_BYTES,
+        by=actor(editor),
+    )
+    _login(client, editor)
+    page = client.get("/m/la-plata/datos/por-partes/recursos/nuevo/").content.decode()
+    assert "data-chunked-upload" in page
+    assert page.count('name="upload_session"') == 1
+    response = client.post(
+        "/m/la-plata/datos/por-partes/recursos/nuevo/",
+        {"title": "Serie completa", "kind": "upload", "upload_session": str(session.pk)},
+    )
+    assert response.status_code == 302
+    distribution = dataset.distributions.get()
+    assert distribution.file_name == "grande.csv"
+    assert distribution.file.read() == CSV_BYTES
