@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from abiertos.core.actors import Actor
 
@@ -48,6 +48,7 @@ class TokenOut(Schema):
 class TokenIn(Schema):
     name: str
     scopes: list[str]
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Días hasta que vence; sin valor, no vence.")
 
 
 class TokenCreatedOut(TokenOut):
@@ -84,7 +85,11 @@ def token_list(request):
 def token_create(request, payload: TokenIn):
     actor = request.auth
     token, secret = services.api_token_create(
-        user=_require_user(actor), name=payload.name, scopes=payload.scopes, by=actor
+        user=_require_user(actor),
+        name=payload.name,
+        scopes=payload.scopes,
+        by=actor,
+        expires_at=services.token_expiry(days=payload.expires_in_days),
     )
     token.secret = secret
     return Status(201, token)

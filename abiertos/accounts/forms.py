@@ -101,6 +101,15 @@ class ApiTokenForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[TokenScope.READ],
     )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Vence"),
+        choices=[("30", _("en 30 días")), ("90", _("en 90 días")), ("365", _("en un año")), ("", _("nunca"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="365",
+        help_text=_("Un token que vence solo limita el daño si alguien lo copia."),
+    )
 
 
 class MembershipGrantForm(forms.Form):

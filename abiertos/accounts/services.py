@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,10 @@ from .permissions import Action, require
 CONFIRMATION_RESEND_INTERVAL = timedelta(minutes=2)
 # Failed logins from one address allowed per window, as a multiple of the per-account limit.
 LOGIN_IP_FACTOR = 4
+# Password reset e-mails, against using the form to flood someone's mailbox.
+RESET_WINDOW = timedelta(hours=1)
+RESET_MAX_PER_EMAIL = 3
+RESET_MAX_PER_IP = 20
 
 
 def _normalize_email(email: str) -> str:
@@ -134,7 +139,7 @@ def _password_set(*, user: User, password: str, by: Actor, action: str) -> User:
     return user
 
 
-def _token_errors(*, name: str, scopes: list[str], by: Actor) -> dict[str, list[str]]:
+def _token_errors(*, name: str, scopes: list[str], expires_at: datetime | None, by: Actor) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Poné un nombre que te ayude a reconocer el token (por ejemplo, «script de presupuesto»).")]
@@ -143,6 +148,8 @@ def _token_errors(*, name: str, scopes: list[str], by: Actor) -> dict[str, list[
         errors["scopes"] = [_("Elegí al menos un permiso válido: %(valid)s.") % {"valid": ", ".join(TokenScope.values)}]
     elif by.scopes is not None and not set(scopes) <= by.scopes:
         errors["scopes"] = [_("Un token no puede crear otro token con más permisos que los suyos.")]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = [_("El vencimiento tiene que ser una fecha futura.")]
     return errors
 
 
@@ -153,12 +160,19 @@ def _require_token_owner(*, owner_id: int, by: Actor) -> None:
         raise PermissionDenied(_("El token usado no tiene el permiso «write» que requiere esta acción."))
 
 
+def token_expiry(*, days: int | None) -> datetime | None:
+    """When a token created now for that many days stops working (None: never)."""
+    return timezone.now() + timedelta(days=days) if days else None
+
+
 @transaction.atomic
-def api_token_create(*, user: User, name: str, scopes: list[str], by: Actor, expires_at=None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str, scopes: list[str], by: Actor, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for the user; return it with its secret, which is never stored."""
     _require_token_owner(owner_id=user.pk, by=by)
     name = (name or "").strip()
-    errors = _token_errors(name=name, scopes=scopes, by=by)
+    errors = _token_errors(name=name, scopes=scopes, expires_at=expires_at, by=by)
     if errors:
         raise ValidationError(_("Revisá los datos del token."), fields=errors)
     secret = tokens.token_generate()
@@ -271,6 +285,25 @@ def login_failure_record(*, email: str, ip: str) -> None:
 def login_failures_clear(*, email: str) -> None:
     """Forget an account's failures after a successful login or a new password."""
     LoginAttempt.objects.filter(email=_normalize_email(email)).delete()
+
+
+def password_reset_allowed(*, email: str, ip: str) -> bool:
+    """Count one reset e-mail request; False once an address or a connection asked too often.
+
+    Kept in the cache (Redis in production): losing the counts on a restart is harmless.
+    """
+    allowed = True
+    for key, limit in (
+        (f"pwreset:e:{_normalize_email(email)}", RESET_MAX_PER_EMAIL),
+        (f"pwreset:i:{ip}", RESET_MAX_PER_IP),
+    ):
+        cache.add(key, 0, timeout=int(RESET_WINDOW.total_seconds()))
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            count = 1
+        allowed = allowed and count <= limit
+    return allowed
 
 
 def user_get_by_email(email: str) -> User:

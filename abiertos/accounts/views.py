@@ -168,6 +168,7 @@ def api_token_create_view(request):
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 by=actor_for_web(request),
+                expires_at=services.token_expiry(days=form.cleaned_data["expires_in_days"]),
             )
         except ValidationError as exc:
             _form_add_domain_error(form, exc)
@@ -245,6 +246,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         return {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
+
+    def form_valid(self, form):
+        if services.password_reset_allowed(email=form.cleaned_data["email"], ip=client_ip(self.request)):
+            return super().form_valid(form)
+        # Same answer as when the e-mail goes out: the page never reveals who has an account.
+        return redirect(self.success_url)
 
 
 class PasswordResetConfirmView(_ActorFormMixin, auth_views.PasswordResetConfirmView):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,12 @@ from abiertos.accounts.tests.factories import PASSWORD, user_make
 from abiertos.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
 
 LOGIN_URL = reverse("accounts:login")
 NEW_PASSWORD = "otra-clave-muy-segura-2027"
@@ -180,3 +187,12 @@ def test_password_change_requires_login(client):
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_password_reset_emails_are_limited_per_address(client, citizen):
+    for _ in range(5):
+        response = client.post(reverse("accounts:password_reset"), {"email": citizen.email})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 3
+    assert all(m.to == [citizen.email] for m in mail.outbox)

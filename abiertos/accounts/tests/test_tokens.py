@@ -27,7 +27,8 @@ def _token(user, scopes=("read",), name="script"):
 
 def test_profile_shows_roles_and_tokens_with_last_use(client, editor):
     token, _secret = _token(editor, name="tablero")
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - timedelta(days=2))
+    last_used = timezone.now() - timedelta(days=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=last_used)
     client.force_login(editor)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "Edición municipal" in html
@@ -35,7 +36,7 @@ def test_profile_shows_roles_and_tokens_with_last_use(client, editor):
     assert "tablero" in html
     assert f"<code>{token.prefix}…</code>" in html
     assert timezone.localtime(token.created_at).strftime("%d/%m/%Y") in html
-    assert "nunca" not in html
+    assert f"<td>{timezone.localtime(last_used).strftime('%d/%m/%Y %H:%M')}</td>" in html
 
 
 def test_profile_creates_a_token_and_shows_the_secret_once(client, editor):
@@ -125,9 +126,8 @@ def test_invalid_token_is_401(client, citizen, secret):
 def test_revoked_and_expired_tokens_are_401(client, editor):
     revoked, revoked_secret = _token(editor, name="viejo")
     services.api_token_revoke(token=revoked, by=Actor.for_user(editor))
-    _expired, expired_secret = services.api_token_create(
-        user=editor, name="vencido", scopes=["read"], by=Actor.for_user(editor), expires_at=timezone.now()
-    )
+    expired, expired_secret = _token(editor, name="vencido")
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     for secret in (revoked_secret, expired_secret):
         response = client.get("/api/v1/me", headers={"Authorization": f"Token {secret}"})
         assert response.status_code == 401, secret
@@ -234,3 +234,36 @@ def test_unconfirmed_users_token_authenticates_but_cannot_act(client, municipali
         f"/api/v1/municipalities/{municipality.slug}", {"intro": "x"}, content_type="application/json", headers=auth
     )
     assert response.status_code == 403
+
+
+def test_profile_token_expiry_choice(client, editor):
+    client.force_login(editor)
+    client.post(reverse("accounts:token_create"), {"name": "trimestral", "scopes": ["read"], "expires_in_days": "90"})
+    client.post(reverse("accounts:token_create"), {"name": "eterno", "scopes": ["read"], "expires_in_days": ""})
+    quarterly, forever = ApiToken.objects.get(name="trimestral"), ApiToken.objects.get(name="eterno")
+    assert timedelta(days=89) < quarterly.expires_at - timezone.now() <= timedelta(days=90)
+    assert forever.expires_at is None
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert timezone.localtime(quarterly.expires_at).strftime("%d/%m/%Y") in html
+    assert "no vence" in html
+
+
+def test_rest_token_expiry_is_validated(client, editor):
+    client.force_login(editor)
+    ok = client.post(
+        "/api/v1/me/tokens",
+        {"name": "corto", "scopes": ["read"], "expires_in_days": 7},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201
+    assert ok.json()["expires_at"] is not None
+    bad = client.post(
+        "/api/v1/me/tokens", {"name": "raro", "scopes": ["read"], "expires_in_days": 0}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert "expires_in_days" in bad.json()["error"]["fields"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.api_token_create(
+            user=editor, name="pasado", scopes=["read"], by=Actor.for_user(editor), expires_at=timezone.now()
+        )
+    assert excinfo.value.fields["expires_at"] == ["El vencimiento tiene que ser una fecha futura."]
