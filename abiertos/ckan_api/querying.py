@@ -1,8 +1,13 @@
 """package_search over the catalog selectors: a parsed q/fq tree in, one page of datasets and facets out.
 
-This is the one seam between the CKAN API and the catalog's search: when the catalog's full-text
-search (Spanish stemming, ranking) is available, ``dataset_search`` delegates the free-text terms to
-it and keeps the field filters, sorting, paging and facets defined here.
+Free-text terms use the catalog's search index (``catalog.text`` normalisation: accents, case,
+Spanish stemming; ``catalog.search_backends``: FTS5 or tsvector), and ``score`` ranks as the
+catalog's search does (every term in the title, then some, then the rest). Field filters, sorting
+and facets are CKAN's and are computed here, because ``catalog.search.dataset_search_ckan`` takes a
+flat conjunction of filters: it cannot express the OR/NOT trees, ``id``/``name`` filters and
+``metadata_created`` ranges that CKAN clients send, and its "modified" is the data's modification
+date, while CKAN's ``metadata_modified`` (what harvesters page on) is the last change of the
+metadata.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from operator import and_, or_
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
+from abiertos.catalog import text
 from abiertos.catalog.models import Dataset, DatasetStatus, Distribution
+from abiertos.catalog.search_backends import match_sql
 from abiertos.catalog.selectors import dataset_list_public, dataset_list_visible_to
 from abiertos.core.actors import Actor
 
@@ -68,12 +76,17 @@ def _id_filter(value: str) -> Q:
 
 
 def _text_filter(value: str) -> Q:
-    return (
-        Q(title__icontains=value)
-        | Q(description__icontains=value)
-        | Q(name__icontains=value)
-        | Q(keywords__icontains=value)
-    )
+    terms = text.query_terms(value)
+    return Q(pk__in=RawSQL(*match_sql(terms))) if terms else EVERYTHING
+
+
+def text_terms(node: fq.Node) -> list[str]:
+    """The normalised free-text terms a query asks for (not those it excludes), for ranking."""
+    if isinstance(node, fq.Term):
+        return text.query_terms(node.value) if not node.field else []
+    if isinstance(node, fq.And | fq.Or):
+        return list(dict.fromkeys(t for n in node.nodes for t in text_terms(n)))
+    return []
 
 
 def _term_filter(term: fq.Term) -> Q:
@@ -124,13 +137,23 @@ def node_filter(node: fq.Node) -> Q:
     return reduce(combine, (node_filter(n) for n in node.nodes))
 
 
-def _order_by(sort: list[tuple[str, bool]]) -> list[str]:
+def _score(terms: list[str]) -> Case:
+    """2 when every term is in the title, 1 when some is, else 0 (the catalog search's ranking)."""
+    tiers = [When(Q(pk__in=RawSQL(*match_sql(terms, "title_all"))), then=Value(2))]
+    if len(terms) > 1:
+        tiers.append(When(Q(pk__in=RawSQL(*match_sql(terms, "title_any"))), then=Value(1)))
+    return Case(*tiers, default=Value(0), output_field=IntegerField())
+
+
+def _ordered(qs: QuerySet[Dataset], sort: list[tuple[str, bool]], terms: list[str]) -> QuerySet[Dataset]:
     columns = []
     for name, descending in sort:
         column = SORT_FIELDS[name]
+        if column is None and terms:
+            qs, column = qs.annotate(score=_score(terms)), "score"
         if column is not None:
             columns.append(f"-{column}" if descending else column)
-    return [*columns, "pk"]
+    return qs.order_by(*columns, "pk")
 
 
 def _counted(pairs, limit: int) -> list[FacetItem]:
@@ -186,5 +209,5 @@ def dataset_search(
     base = dataset_list_visible_to(actor=actor) if include_private else dataset_list_public()
     qs = base.filter(node_filter(query))
     facets = {name: _facet(name, qs, facet_limit) for name in facet_fields}
-    page = list(qs.order_by(*_order_by(sort))[start : start + rows]) if rows else []
+    page = list(_ordered(qs, sort, text_terms(query))[start : start + rows]) if rows else []
     return SearchPage(count=qs.count(), datasets=page, facets=facets)

@@ -154,6 +154,20 @@ def test_package_search_q_full_text_and_field_syntax(ckan, municipality, other_m
     assert ckan("package_search", {"q": "¿salud?"}).result["count"] == 1
 
 
+def test_package_search_q_is_spanish_aware_and_ranks_title_matches_first(ckan, municipality):
+    in_title = dataset_make(
+        municipality, publish=True, identifier="obras", title="Obras públicas", description="Listado."
+    )
+    in_body = dataset_make(
+        municipality, publish=True, identifier="gastos", title="Gastos", description="Compras de obras públicas."
+    )
+    dataset_make(municipality, publish=True, identifier="otro", title="Otro", description="Nada que ver.")
+    results = ckan("package_search", {"q": "obra publica"}).result["results"]
+    assert [p["name"] for p in results] == [in_title.name, in_body.name]  # relevance beats recency
+    results = ckan("package_search", {"q": "obra publica", "sort": "metadata_modified desc"}).result["results"]
+    assert [p["name"] for p in results] == [in_body.name, in_title.name]
+
+
 def test_package_search_fq_filters(ckan, municipality, published):
     other = dataset_make(municipality, publish=True, identifier="otro", keywords=["otro"], themes=["salud"])
     modified = published.updated_at.strftime("%Y-%m-%dT%H:%M:%S")
