@@ -183,14 +183,20 @@ def _binary(expression):
     return Collate(expression, "C") if connection.vendor == "postgresql" else expression
 
 
+def _title_tier(terms: list[str]) -> Case | Value:
+    if not terms:
+        return Value(0, output_field=IntegerField())
+    tiers = [When(Q(pk__in=RawSQL(*match_sql(terms, "title_all"))), then=Value(2))]
+    if len(terms) > 1:
+        tiers.append(When(Q(pk__in=RawSQL(*match_sql(terms, "title_any"))), then=Value(1)))
+    return Case(*tiers, default=Value(0), output_field=IntegerField())
+
+
 def _ordered(entries: QuerySet[DatasetSearchEntry], query: SearchQuery, terms: list[str]):
     sort = "modified" if query.sort == "relevance" and not terms else query.sort
     descending = DEFAULT_DESCENDING[sort] if query.descending is None else query.descending
     if sort == "relevance":
-        tiers = [When(Q(pk__in=RawSQL(*match_sql(terms, "title_all"))), then=Value(2))]
-        if len(terms) > 1:
-            tiers.append(When(Q(pk__in=RawSQL(*match_sql(terms, "title_any"))), then=Value(1)))
-        entries = entries.annotate(title_tier=Case(*tiers, default=Value(0), output_field=IntegerField()))
+        entries = entries.annotate(title_tier=_title_tier(terms))
         key = F("title_tier")
         then = [F("modified").desc(nulls_last=True), F("pk").desc()]
         return entries.order_by(key.desc() if descending else key.asc(), *then)
@@ -256,6 +262,22 @@ def dataset_search(*, actor: Actor, query: SearchQuery) -> SearchResult:
         page = _ordered(entries, query, terms)[query.start : query.start + query.rows]
         ids = list(page.values_list("pk", flat=True))
     return SearchResult(query=query, total=total, datasets=_datasets(ids) if ids else [], facets=facets, terms=terms)
+
+
+def dataset_text_filter(q: str) -> Q:
+    """A filter for Dataset (or DatasetSearchEntry) querysets: datasets containing every term of ``q``.
+
+    For callers that build their own boolean queries (the CKAN ``q``/``fq`` tree): the same
+    Spanish-aware matching as ``dataset_search``, on the index. Empty when ``q`` has no terms."""
+    terms = text.query_terms(q)
+    return Q(pk__in=RawSQL(*match_sql(terms))) if terms else Q()
+
+
+def dataset_title_tier(q: str) -> Case | Value:
+    """An annotation ranking datasets by title matches of ``q`` (2 all terms, 1 some, 0 none).
+
+    Order by it descending, then by your tie-breakers, to sort as ``dataset_search`` does."""
+    return _title_tier(text.query_terms(q))
 
 
 # The CKAN Action API's package_search, in CKAN's own names (DOMAIN.md §7).

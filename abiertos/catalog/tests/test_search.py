@@ -10,12 +10,14 @@ from abiertos.accounts.models import Role
 from abiertos.accounts.tests.factories import user_with_role
 from abiertos.catalog import services, text
 from abiertos.catalog.inputs import DatasetMetadata
-from abiertos.catalog.models import DatasetSearchEntry, Theme
+from abiertos.catalog.models import Dataset, DatasetSearchEntry, Theme
 from abiertos.catalog.search import (
     SearchQuery,
     ckan_sort_parse,
     dataset_search,
     dataset_search_ckan,
+    dataset_text_filter,
+    dataset_title_tier,
 )
 from abiertos.catalog.search_index import search_reindex
 from abiertos.catalog.tests.factories import dataset_make, distribution_csv_make
@@ -374,6 +376,19 @@ def test_dataset_search_ckan_maps_names_rows_and_sort(catalog):
         ckan_sort_parse("popularity desc")
     with pytest.raises(ValidationError):
         dataset_search_ckan(actor=ANONYMOUS, filters={"color": ["red"]})
+
+
+def test_dataset_text_filter_and_title_tier_work_on_dataset_querysets(municipality):
+    make(municipality, "Relevamiento", description="Presupuesto ejecutado.")
+    make(municipality, "Presupuestos")
+    make(municipality, "Salud")
+    found = (
+        Dataset.objects.filter(dataset_text_filter("presupuesto"))
+        .annotate(tier=dataset_title_tier("presupuesto"))
+        .order_by("-tier", "pk")
+    )
+    assert [d.title for d in found] == ["Presupuestos", "Relevamiento"]
+    assert Dataset.objects.filter(dataset_text_filter("  ")).count() == 3
 
 
 # Maintenance
