@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "abiertos.accounts",
     "abiertos.jobs",
     "abiertos.catalog",
+    "abiertos.datastore",
     "abiertos.portal",
     "abiertos.api",
     "abiertos.ckan_api",
@@ -199,6 +200,14 @@ DCAT_PAGE_SIZE = env_int("DCAT_PAGE_SIZE", 100)
 UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 1024 * 1024)
 UPLOAD_SESSION_TTL_HOURS = env_int("UPLOAD_SESSION_TTL_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# The datastore: where tables are kept as Parquet (shared storage when several workers load),
+# the largest file loaded as a table, and the limits that stop spreadsheet bombs.
+DATASTORE_ROOT = Path(env_str("DATASTORE_ROOT", str(VAR_DIR / "datastore")))
+DATASTORE_MAX_BYTES = env_int("DATASTORE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+DATASTORE_MAX_UNCOMPRESSED_BYTES = env_int("DATASTORE_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+DATASTORE_MAX_CELLS = env_int("DATASTORE_MAX_CELLS", 50_000_000)
+DATASTORE_MAX_COLUMNS = env_int("DATASTORE_MAX_COLUMNS", 2000)
 
 LOGGING = {
     "version": 1,

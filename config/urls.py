@@ -14,6 +14,7 @@ def media_serve(request, path):
 urlpatterns = [
     path("", include("abiertos.portal.urls")),
     path("", include("abiertos.catalog.urls")),
+    path("", include("abiertos.datastore.urls")),
     path("", include("abiertos.catalog.interop_urls")),
     path("cuentas/", include("abiertos.accounts.urls")),
     path("tareas/", include("abiertos.jobs.urls")),

@@ -1,0 +1,60 @@
+"""The publisher's page for a distribution's table: what was detected, corrections, runs and errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from abiertos.accounts.request_actor import actor_for_web
+
+from . import selectors, services
+from .forms import TYPE_LABELS, SettingsForm, initial_from
+from .problems import IngestionProblem
+
+
+def _preview(distribution, overrides):
+    try:
+        return services.datastore_preview_detection(distribution=distribution, overrides=overrides), None
+    except IngestionProblem as problem:
+        return None, problem
+
+
+@login_required
+def table_detail(request, municipality_slug, identifier, distribution_identifier):
+    """GET shows the detection (with the corrections in the query string); POST loads with them."""
+    actor = actor_for_web(request)
+    distribution = selectors.distribution_get_for_table_edit(
+        actor=actor,
+        municipality_slug=municipality_slug,
+        identifier=identifier,
+        distribution_identifier=distribution_identifier,
+    )
+    table = selectors.datastore_table_for(distribution=distribution)
+    data = request.POST if request.method == "POST" else (request.GET if "preview" in request.GET else None)
+    stored = table.overrides if table else {}
+    first, _problem = _preview(distribution, None)
+    columns = first.columns if first else (table.columns if table else [])
+    form = SettingsForm(data, columns=columns, initial=initial_from(stored, columns))
+    overrides = form.overrides() if data is not None and form.is_valid() else None
+    if request.method == "POST" and overrides is not None:
+        job = services.datastore_ingest_enqueue(distribution=distribution, by=actor, overrides=overrides)
+        messages.success(request, _("Se está cargando la tabla. La anterior sigue publicada hasta que termine."))
+        return redirect(request.path + f"?tarea={job.pk}")
+    detection, problem = _preview(distribution, overrides) if overrides is not None else (first, _problem)
+    context = {
+        "distribution": distribution,
+        "dataset": distribution.dataset,
+        "municipality": distribution.dataset.municipality,
+        "table": table,
+        "detection": detection,
+        "problem": problem,
+        "form": form,
+        "type_labels": TYPE_LABELS,
+        "runs": selectors.ingestion_run_list(table=table)[:10] if table else [],
+        "sample": selectors.datastore_table_read(table=table, limit=10, offset=0)[1]
+        if table and table.is_serving
+        else [],
+    }
+    return render(request, "datastore/table_detail.html", context)
