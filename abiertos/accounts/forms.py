@@ -65,7 +65,7 @@ class SignupForm(forms.Form):
     )
     # Honeypot: hidden from people (see the template); bots fill every field they find.
     homepage = forms.CharField(label=_("No completes este campo"), required=False)
-    started = forms.CharField(widget=forms.HiddenInput)
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +83,15 @@ class SignupForm(forms.Form):
             return True
         elapsed = time.time() - started
         return not SIGNUP_MIN_SECONDS <= elapsed <= SIGNUP_MAX_SECONDS
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label=_("Correo electrónico"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_ERRORS,
+    )
 
 
 class ResendConfirmationForm(forms.Form):

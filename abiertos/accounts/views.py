@@ -21,6 +21,7 @@ from .forms import (
     LoginForm,
     MembershipGrantForm,
     PasswordChangeForm,
+    PasswordResetForm,
     ResendConfirmationForm,
     SetPasswordForm,
     SignupForm,
@@ -238,6 +239,7 @@ class _ActorFormMixin:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"

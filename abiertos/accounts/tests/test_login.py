@@ -196,3 +196,10 @@ def test_password_reset_emails_are_limited_per_address(client, citizen):
         assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 3
     assert all(m.to == [citizen.email] for m in mail.outbox)
+
+
+def test_password_reset_explains_a_bad_address(client):
+    response = client.post(reverse("accounts:password_reset"), {"email": "sin-arroba"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == ["Escribí un correo válido, por ejemplo nombre@dominio.com.ar."]
+    assert mail.outbox == []

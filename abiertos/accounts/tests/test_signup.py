@@ -195,6 +195,7 @@ def test_signup_honeypot_and_fast_bots_are_refused(client):
         _signup_data(homepage="http://spam.example"),
         _signup_data(started=forms.signup_started_sign(time.time())),
         _signup_data(started="manipulado"),
+        {k: v for k, v in _signup_data().items() if k != "started"},
     ):
         response = client.post(SIGNUP_URL, data)
         assert response.status_code == 400
