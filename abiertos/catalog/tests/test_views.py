@@ -193,3 +193,13 @@ def test_distribution_form_attaches_a_completed_chunked_upload(client, municipal
     distribution = dataset.distributions.get()
     assert distribution.file_name == "grande.csv"
     assert distribution.file.read() == CSV_BYTES
+
+
+def test_dataset_page_links_to_working_machine_readable_addresses(client, municipality):
+    dataset_make(municipality, publish=True, identifier="enlazado")
+    body = client.get("/m/la-plata/datos/enlazado/").content.decode()
+    links = re.findall(r'<a href="(/(?:m/la-plata/(?:data\.json|catalog\.\w+)|api/[^"]+))"', body)
+    assert len(links) == 7  # six formats plus the API documentation in the footer
+    for link in links:
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, link
