@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from abiertos.core.actors import Actor
 
@@ -140,9 +141,10 @@ class RoleAssignmentIn(Schema):
     response=list[RoleAssignmentOut],
     summary="Listar roles asignados (administración provincial)",
 )
+@paginate(LimitOffsetPagination)
 def membership_list(request, municipality: str = "", email: str = ""):
     where = selectors.municipality_get_by_slug(slug=municipality) if municipality else None
-    return list(selectors.membership_list_visible_to(actor=request.auth, municipality=where, email=email))
+    return selectors.membership_list_visible_to(actor=request.auth, municipality=where, email=email)
 
 
 @roles_router.post(

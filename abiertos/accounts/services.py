@@ -48,14 +48,19 @@ def _signup_errors(*, user: User, password: str) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def user_signup(*, email: str, full_name: str, organization: str, password: str, by: Actor) -> User | None:
+def user_signup(
+    *, email: str, full_name: str, organization: str, password: str, by: Actor, language: str = ""
+) -> User | None:
     """Create an unconfirmed account and mail its confirmation link.
 
     When the address already has an account nothing is created and that account is told by
     e-mail instead, so the form does not reveal who has an account. Returns the new user or None.
     """
     user = User(
-        email=_normalize_email(email), full_name=(full_name or "").strip(), organization=(organization or "").strip()
+        email=_normalize_email(email),
+        full_name=(full_name or "").strip(),
+        organization=(organization or "").strip(),
+        preferred_language=(language or "")[:10],
     )
     errors = _signup_errors(user=user, password=password)
     if errors:
@@ -280,6 +285,13 @@ def login_is_throttled(*, email: str, ip: str) -> bool:
 def login_failure_record(*, email: str, ip: str) -> None:
     """Remember a failed login for throttling."""
     LoginAttempt.objects.create(email=_normalize_email(email)[:254], ip=ip or "")
+
+
+def login_attempts_prune() -> int:
+    """Delete failed logins that no longer count for throttling; return how many."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    deleted, _by_model = LoginAttempt.objects.filter(created_at__lt=since).delete()
+    return deleted
 
 
 def login_failures_clear(*, email: str) -> None:

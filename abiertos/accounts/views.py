@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,6 +110,7 @@ def signup_view(request):
                     organization=data["organization"],
                     password=data["password"],
                     by=actor_for_web(request),
+                    language=translation.get_language() or "",
                 )
             except ValidationError as exc:
                 _form_add_domain_error(form, exc)

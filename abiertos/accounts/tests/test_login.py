@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from abiertos.accounts.models import LoginAttempt, User
+from abiertos.accounts.tasks import login_attempts_prune_task
 from abiertos.accounts.tests.factories import PASSWORD, user_make
 from abiertos.core.models import AuditEvent
 
@@ -203,3 +204,11 @@ def test_password_reset_explains_a_bad_address(client):
     assert response.status_code == 200
     assert response.context["form"].errors["email"] == ["Escribí un correo válido, por ejemplo nombre@dominio.com.ar."]
     assert mail.outbox == []
+
+
+def test_old_failed_logins_are_pruned(citizen):
+    LoginAttempt.objects.create(email=citizen.email, ip="10.0.0.1")
+    old = LoginAttempt.objects.create(email=citizen.email, ip="10.0.0.2")
+    LoginAttempt.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    login_attempts_prune_task.call_local()
+    assert list(LoginAttempt.objects.values_list("ip", flat=True)) == ["10.0.0.1"]

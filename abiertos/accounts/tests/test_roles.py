@@ -188,7 +188,8 @@ def test_rest_memberships_list_create_delete(client, provincial_admin, editor, c
     auth = _write_token(provincial_admin)
     listed = client.get("/api/v1/memberships", {"municipality": "la-plata"}, headers=auth)
     assert listed.status_code == 200
-    assert [(m["email"], m["role"], m["municipality"]) for m in listed.json()] == [
+    assert listed.json()["count"] == 1
+    assert [(m["email"], m["role"], m["municipality"]) for m in listed.json()["items"]] == [
         ("editor@example.org", "municipal_editor", "la-plata")
     ]
     created = client.post(
@@ -271,3 +272,15 @@ def test_unconfirmed_admin_cannot_manage_roles(client):
     response = client.get(ROLES_URL)
     assert response.status_code == 403
     assert "confirmá tu correo" in response.content.decode()
+
+
+def test_rest_memberships_list_pages_without_extra_queries(
+    client, provincial_admin, municipality, django_assert_max_num_queries
+):
+    for n in range(12):
+        user_with_role(Role.MUNICIPAL_EDITOR, municipality, email=f"editora{n:02d}@example.org")
+    auth = _write_token(provincial_admin)
+    with django_assert_max_num_queries(8):
+        page = client.get("/api/v1/memberships", {"limit": 5, "offset": 5, "email": "editora"}, headers=auth).json()
+    assert page["count"] == 12
+    assert [m["email"] for m in page["items"]] == [f"editora{n:02d}@example.org" for n in range(5, 10)]

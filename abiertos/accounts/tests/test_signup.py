@@ -67,6 +67,7 @@ def test_signup_creates_unconfirmed_user_and_mails_a_link(client, django_capture
         False,
     )
     assert user.check_password("una-clave-bastante-larga-2026")
+    assert user.preferred_language == "es-ar"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ana.perez@example.org"]
