@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,18 @@ from .services import api_token_authenticate
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: the TCP peer, or the one our own proxies wrote in X-Forwarded-For.
+
+    Each trusted proxy appends the address it received the request from, so the client is the
+    entry TRUSTED_PROXY_COUNT places from the end; anything before it may be forged.
+    """
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:45]
+    return request.META.get("REMOTE_ADDR", "")[:45]
 
 
 def token_from_request(request: HttpRequest) -> str:
