@@ -117,18 +117,22 @@ def parse_datetime_bound(value: str) -> datetime | None:
     value = value.strip()
     if value == "*":
         return None
-    if match := _DATE_MATH_RE.match(value):
-        now = datetime.now(tz=UTC)
-        if match.group(1):
-            unit = match.group(3)
-            amount = int(match.group(2)) * (365 * 86400 if unit == "YEAR" else _UNIT_SECONDS[unit])
-            now += timedelta(seconds=amount if match.group(1) == "+" else -amount)
-        return now
     try:
+        if match := _DATE_MATH_RE.match(value):
+            return _date_math(match)
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise SearchQueryError(_("«%(v)s» no es una fecha ISO 8601 válida") % {"v": value}) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _date_math(match: re.Match) -> datetime:
+    now = datetime.now(tz=UTC)
+    if not match.group(1):
+        return now
+    unit = match.group(3)
+    amount = int(match.group(2)) * (365 * 86400 if unit == "YEAR" else _UNIT_SECONDS[unit])
+    return now + timedelta(seconds=amount if match.group(1) == "+" else -amount)
 
 
 class _Parser:

@@ -41,7 +41,13 @@ PACKAGE_ERROR_KEYS = {
     "landing_page": "url",
     "distributions": "resources",
 }
-RESOURCE_ERROR_KEYS = {"identifier": "id", "title": "name", "file": "upload", "license": "license_id"}
+RESOURCE_ERROR_KEYS = {
+    "identifier": "id",
+    "title": "name",
+    "file": "upload",
+    "license": "license_id",
+    "external_url": "url",
+}
 
 
 def ckan_datetime(value: datetime | None) -> str | None:
@@ -263,7 +269,7 @@ def _json_list(value, key: str) -> list:
     if isinstance(value, str):
         try:
             value = json.loads(value) if value.strip().startswith("[") else [value]
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _error(key, _('Tiene que ser una lista JSON, por ejemplo ["ECON"].')) from None
     if not isinstance(value, list):
         raise _error(key, _("Tiene que ser una lista."))
@@ -301,7 +307,12 @@ def parse_moment(value, key: str) -> datetime | None:
         moment = None
     if moment is None:
         raise _error(key, _("«%(v)s» no es una fecha ISO 8601.") % {"v": text})
-    return make_aware(moment, get_default_timezone()) if is_naive(moment) else moment
+    try:
+        moment = make_aware(moment, get_default_timezone()) if is_naive(moment) else moment
+        moment.astimezone(UTC)  # stored in UTC: the extreme years overflow
+    except OverflowError:
+        raise _error(key, _("«%(v)s» está fuera del rango de fechas admitido.") % {"v": text}) from None
+    return moment
 
 
 def identifier_from_name(name: str, municipality: Municipality) -> str:
@@ -310,12 +321,23 @@ def identifier_from_name(name: str, municipality: Municipality) -> str:
     return name[len(prefix) :] if name.startswith(prefix) else name
 
 
+def check_lengths(model, values: dict) -> None:
+    """Refuse text longer than its column, which the database would refuse less politely."""
+    errors = {}
+    for name, value in values.items():
+        limit = model._meta.get_field(name).max_length
+        if isinstance(value, str) and limit and len(value) > limit:
+            errors[name] = [_("Puede tener hasta %(n)d caracteres (tiene %(len)d).") % {"n": limit, "len": len(value)}]
+    if errors:
+        raise ValidationError(_("Hay textos demasiado largos."), fields=errors)
+
+
 def dataset_metadata_from_package(data: dict, municipality: Municipality) -> DatasetMetadata:
     """The profile metadata carried by a CKAN package dict (core keys plus Andino's extras)."""
     extras = _extras_dict(data)
     name = _text(data, "name").strip()
     super_themes = _json_list(extras.get("superTheme", extras.get("super_theme")), "superTheme")
-    return DatasetMetadata(
+    metadata = DatasetMetadata(
         identifier=identifier_from_name(name, municipality),
         title=_text(data, "title") or name,
         description=_text(data, "notes"),
@@ -334,6 +356,8 @@ def dataset_metadata_from_package(data: dict, municipality: Municipality) -> Dat
         spatial=str(extras.get("spatial") or ""),
         landing_page=_text(data, "url"),
     )
+    check_lengths(Dataset, metadata.model_values())
+    return metadata
 
 
 def _field_specs(value) -> list[FieldSpec] | None:
@@ -365,8 +389,9 @@ def _field_specs(value) -> list[FieldSpec] | None:
 def distribution_metadata_from_resource(data: dict, *, identifier: str) -> DistributionMetadata:
     """The metadata of a CKAN resource dict; the file or URL travels separately."""
     upload = data.get("upload")
-    fallback = getattr(upload, "name", "") or _text(data, "url").rstrip("/").rsplit("/", 1)[-1]
-    return DistributionMetadata(
+    url = _text(data, "url")
+    fallback = getattr(upload, "name", "") or url.rstrip("/").rsplit("/", 1)[-1]
+    metadata = DistributionMetadata(
         identifier=identifier,
         title=_text(data, "name") or fallback or identifier,
         description=_text(data, "description"),
@@ -376,6 +401,8 @@ def distribution_metadata_from_resource(data: dict, *, identifier: str) -> Distr
         modified=parse_moment(data.get("last_modified"), "last_modified"),
         fields=_field_specs(data.get("attributesDescription")),
     )
+    check_lengths(Distribution, {"format": metadata.format, "license": metadata.license, "external_url": url})
+    return metadata
 
 
 def ckan_error_fields(fields: dict[str, list[str]], keys: dict[str, str]) -> dict[str, list[str]]:

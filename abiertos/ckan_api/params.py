@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from abiertos.core.errors import ValidationError
 
+# Larger numbers mean nothing here and would overflow a database integer.
+INT_MAX = 10**9
 TRUE_WORDS = {"true", "1", "yes", "on", "t", "y"}
 FALSE_WORDS = {"false", "0", "no", "off", "f", "n", ""}
 
@@ -42,8 +44,10 @@ def param_int(params: dict, key: str, default: int | None, *, minimum: int = 0) 
         number = int(value) if not isinstance(value, bool | float) else None
     except (TypeError, ValueError):
         number = None
-    if number is None or number < minimum:
-        raise invalid(key, _("Tiene que ser un número entero mayor o igual que %(n)d.") % {"n": minimum})
+    if number is None or not minimum <= number <= INT_MAX:
+        raise invalid(
+            key, _("Tiene que ser un número entero entre %(min)d y %(max)d.") % {"min": minimum, "max": INT_MAX}
+        )
     return number
 
 
@@ -68,7 +72,7 @@ def param_list(params: dict, key: str) -> list[str]:
         if text.startswith("["):
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise invalid(key, _("No es una lista JSON válida.")) from None
         else:
             value = [text]

@@ -42,26 +42,36 @@ def _json_body(request: HttpRequest) -> dict:
         return {}
     try:
         data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadRequest(_("JSON Error: %(e)s") % {"e": exc}) from None
     if not isinstance(data, dict):
         raise BadRequest(_("JSON Error: el cuerpo tiene que ser un objeto JSON."))
     return data
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_nul(v) for v in value)
+
+
 def request_params(request: HttpRequest) -> dict:
     """The action's parameters: the query string, overridden by a JSON or form body."""
     params = _flatten(request.GET)
-    if request.method != "POST":
-        return params
-    try:
-        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            params.update(_flatten(request.POST))
-            params.update({key: files[0] for key, files in request.FILES.lists()})
-        else:
-            params.update(_json_body(request))
-    except (MultiPartParserError, SuspiciousOperation) as exc:
-        raise BadRequest(_("el cuerpo del pedido no se puede leer: %(e)s") % {"e": exc}) from None
+    if request.method == "POST":
+        try:
+            if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+                params.update(_flatten(request.POST))
+                params.update({key: files[0] for key, files in request.FILES.lists()})
+            else:
+                params.update(_json_body(request))
+        except (MultiPartParserError, SuspiciousOperation) as exc:
+            raise BadRequest(_("el cuerpo del pedido no se puede leer: %(e)s") % {"e": exc}) from None
+    # PostgreSQL cannot store or compare text with NUL characters; no CKAN value has them.
+    if _has_nul(params):
+        raise BadRequest(_("los parámetros no pueden contener el carácter NUL."))
     return params
 
 

@@ -406,6 +406,13 @@ def test_package_create_validation_errors_use_ckan_field_names(ckan, editor_toke
     assert ckan("package_create", package_body(tags="no-es-lista,"), token=editor_token).error["tags"]
 
 
+def test_package_create_refuses_text_longer_than_its_column(ckan, editor_token):
+    answer = ckan("package_create", package_body(author="a" * 201, maintainer="m" * 201), token=editor_token)
+    assert answer.status == 409
+    assert set(answer.error) == {"__type", "author", "maintainer"}
+    assert "200 caracteres" in answer.error["author"][0]
+
+
 def test_package_create_invalid_resource_leaves_nothing_behind(ckan, editor_token):
     body = package_body(resources=[{"name": "ok", "url": "https://x.example.org/a.csv"}, {"name": "sin url"}])
     answer = ckan("package_create", body, token=editor_token)
@@ -532,6 +539,20 @@ MALFORMED = [
     {"owner_org": "la-plata", "name": "z", "extras": [{"key": "superTheme", "value": "[bad"}]},
     {"package_id": "la-plata_presupuesto", "attributesDescription": "{}", "created": 5},
     {"limit": "∞", "offset": -1, "all_fields": [], "sort": 3, "include_datasets": {}},
+    {"id": "la-plata_presupuesto\x00", "q": "\x00"},
+    {"offset": "99999999999999999999999", "start": 10**30, "rows": 10**30, "limit": 2**63},
+    {"fq": "metadata_modified:[9999-12-31T23:59:59-14:00 TO *]", "id": "x"},
+    {"fq": "metadata_modified:[NOW+99999999999999YEARS TO *]", "id": "x"},
+    {"owner_org": "la-plata", "name": "w", "extras": [{"key": "issued", "value": "9999-12-31T23:59:59-14:00"}]},
+    {"owner_org": "la-plata", "name": "v", "extras": [{"key": "superTheme", "value": "[" * 5000}]},
+    {
+        "owner_org": "la-plata",
+        "name": "u",
+        "author": "a" * 300,
+        "maintainer": "m" * 300,
+        "url": "https://x.org/" + "a" * 600,
+    },
+    {"package_id": "la-plata_presupuesto", "url": "https://x.org/" + "a" * 1100, "format": "F" * 30, "id": "i" * 200},
 ]
 
 
@@ -549,6 +570,12 @@ def test_malformed_requests_get_a_ckan_error_never_a_500(ckan, editor_token, pub
                 "Validation Error",
                 "Search Query Error",
             }
+
+
+def test_malformed_deeply_nested_json_is_a_bad_request(client):
+    response = client.post("/api/3/action/package_show", b"[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["__type"] == "Bad Request"
 
 
 # --- Meta -----------------------------------------------------------------------------------------
