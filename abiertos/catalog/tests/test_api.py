@@ -494,3 +494,13 @@ def test_nul_characters_are_bad_input_not_a_server_error(client, municipality, e
     assert call(client, "get", "/datasets?municipality=a%00b").status_code == 400
     assert call(client, "get", "/datasets/la-plata_a%00b").status_code == 404
     assert call(client, "get", "/distributions/la-plata_a%00b").status_code == 404
+
+
+def test_distribution_create_in_harvested_dataset_is_a_conflict(client, municipality, editor):
+    dataset = dataset_make(municipality)
+    Dataset.objects.filter(pk=dataset.pk).update(is_harvested=True, origin_url="https://origen.example.org/d")
+    body = {"title": "Enlace", "url": "https://datos.example.org/a.csv"}
+    response = call(client, "post", f"/datasets/{dataset.name}/distributions", editor, body)
+    assert response.status_code == 409
+    assert "portal de origen" in _error(response)["message"]
+    assert not Distribution.objects.exists()

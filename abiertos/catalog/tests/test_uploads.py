@@ -208,3 +208,26 @@ def test_upload_cleanup_task_deletes_expired_sessions_and_files(municipality, ed
     assert list(UploadSession.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not old_path.exists()
     assert (Path(settings.MEDIA_ROOT) / fresh.temp_path).exists()
+
+
+def test_upload_refuses_chunks_after_completion(municipality, editor, actor):
+    by = actor(editor)
+    session = _send_all(_session(municipality, by), by)
+    with pytest.raises(Conflict, match="ya terminó"):
+        _send(session, by, 0, 9)
+
+
+def test_upload_cleanup_also_removes_used_sessions_past_expiry(
+    municipality, editor, actor, django_capture_on_commit_callbacks
+):
+    by = actor(editor)
+    dataset = dataset_make(municipality)
+    session = _send_all(_session(municipality, by), by)
+    with django_capture_on_commit_callbacks(execute=True):
+        distribution = services.distribution_create_from_session(
+            dataset=dataset, metadata=DistributionMetadata("usada", "Usada"), session=session, by=by
+        )
+    later = timezone.now() + timedelta(hours=settings.UPLOAD_SESSION_TTL_HOURS + 1)
+    assert uploads.upload_session_cleanup(now=later) == 1
+    assert not UploadSession.objects.exists()
+    assert distribution.file_versions.get().file.read() == CONTENT  # the distribution's copy stays
