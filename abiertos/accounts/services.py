@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,10 +27,11 @@ from .permissions import Action, require
 CONFIRMATION_RESEND_INTERVAL = timedelta(minutes=2)
 # Failed logins from one address allowed per window, as a multiple of the per-account limit.
 LOGIN_IP_FACTOR = 4
-# Password reset e-mails, against using the form to flood someone's mailbox.
-RESET_WINDOW = timedelta(hours=1)
-RESET_MAX_PER_EMAIL = 3
-RESET_MAX_PER_IP = 20
+# E-mails people can trigger for an address (reset links, "account exists" notices), against
+# using our forms to flood someone's mailbox.
+MAIL_WINDOW = timedelta(hours=1)
+MAIL_MAX_PER_EMAIL = 3
+MAIL_MAX_PER_IP = 20
 
 
 def _normalize_email(email: str) -> str:
@@ -38,6 +40,10 @@ def _normalize_email(email: str) -> str:
 
 def _signup_errors(*, user: User, password: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    try:
+        validate_email(user.email)
+    except DjangoValidationError:
+        errors["email"] = [_("Escribí un correo válido, por ejemplo nombre@dominio.com.ar.")]
     if not user.full_name:
         errors["full_name"] = [_("Escribí tu nombre y apellido.")]
     try:
@@ -74,7 +80,8 @@ def user_signup(
         except IntegrityError:
             existing = User.objects.get(email=user.email)
     if existing is not None:
-        transaction.on_commit(lambda: emails.account_exists_email_send(existing))
+        if mail_request_allowed(kind="signup", email=existing.email, ip=by.ip):
+            transaction.on_commit(lambda: emails.account_exists_email_send(existing))
         return None
     audit_record(
         actor=by, action="user.signup", target=user, changes={"email": user.email, "organization": user.organization}
@@ -299,17 +306,19 @@ def login_failures_clear(*, email: str) -> None:
     LoginAttempt.objects.filter(email=_normalize_email(email)).delete()
 
 
-def password_reset_allowed(*, email: str, ip: str) -> bool:
-    """Count one reset e-mail request; False once an address or a connection asked too often.
+def mail_request_allowed(*, kind: str, email: str, ip: str) -> bool:
+    """Count one request that e-mails someone (a reset link, an "account exists" notice); False
+    once that address or that connection asked too often in the window.
 
     Kept in the cache (Redis in production): losing the counts on a restart is harmless.
     """
     allowed = True
-    for key, limit in (
-        (f"pwreset:e:{_normalize_email(email)}", RESET_MAX_PER_EMAIL),
-        (f"pwreset:i:{ip}", RESET_MAX_PER_IP),
-    ):
-        cache.add(key, 0, timeout=int(RESET_WINDOW.total_seconds()))
+    limits = (
+        (f"mail:{kind}:e:{_normalize_email(email)}", MAIL_MAX_PER_EMAIL),
+        (f"mail:{kind}:i:{ip}", MAIL_MAX_PER_IP),
+    )
+    for key, limit in limits:
+        cache.add(key, 0, timeout=int(MAIL_WINDOW.total_seconds()))
         try:
             count = cache.incr(key)
         except ValueError:  # expired between add and incr

@@ -252,7 +252,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
 
     def form_valid(self, form):
-        if services.password_reset_allowed(email=form.cleaned_data["email"], ip=client_ip(self.request)):
+        if services.mail_request_allowed(
+            kind="password_reset", email=form.cleaned_data["email"], ip=client_ip(self.request)
+        ):
             return super().form_valid(form)
         # Same answer as when the e-mail goes out: the page never reveals who has an account.
         return redirect(self.success_url)

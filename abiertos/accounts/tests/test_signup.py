@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.core.cache import cache
 from django.urls import reverse
 
 from abiertos.accounts import confirmation, forms, services
@@ -13,9 +14,16 @@ from abiertos.accounts.models import User
 from abiertos.accounts.permissions import Action, can
 from abiertos.accounts.tests.factories import PASSWORD, user_make
 from abiertos.core.actors import Actor
+from abiertos.core.errors import ValidationError
 from abiertos.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
 
 SIGNUP_URL = reverse("accounts:signup")
 
@@ -224,3 +232,19 @@ def test_signed_in_people_are_sent_to_their_profile(client, citizen):
     response = client.get(SIGNUP_URL)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
+
+
+def test_account_exists_notices_are_limited(client, citizen, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            response = client.post(SIGNUP_URL, _signup_data(email=citizen.email))
+            assert response["Location"] == reverse("accounts:signup_done")
+    assert len(mail.outbox) == 3
+
+
+def test_user_signup_service_validates_the_email():
+    with pytest.raises(ValidationError) as excinfo:
+        services.user_signup(
+            email="sin-arroba", full_name="X", organization="", password="una-clave-larga-2026", by=Actor.anonymous()
+        )
+    assert "email" in excinfo.value.fields
