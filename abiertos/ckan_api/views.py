@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -119,7 +120,7 @@ def _run(name: str, request: HttpRequest):
 @csrf_exempt
 def action_view(request: HttpRequest, name: str) -> JsonResponse:
     """Run one CKAN action and answer with CKAN's envelope."""
-    body: dict = {"help": f"{settings.SITE_URL}/api/3/action/help_show?name={name}"}
+    body: dict = {"help": f"{settings.SITE_URL}/api/3/action/help_show?name={quote(name)}"}
     try:
         result = _run(name, request)
     except (BadRequest, SearchQueryError, DomainError) as exc:

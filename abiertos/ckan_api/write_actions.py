@@ -31,6 +31,7 @@ from .mappers import (
     ckan_error_fields,
     dataset_metadata_from_package,
     distribution_metadata_from_resource,
+    identifier_from_name,
     to_ckan_package,
     to_ckan_resource,
 )
@@ -62,6 +63,7 @@ def _dataset_for_edit(actor: Actor, reference: str) -> Dataset:
         dataset.status != DatasetStatus.PUBLISHED and not can(actor, Action.MANAGE_CATALOG, dataset.municipality)
     ):
         raise not_found(_("no existe el conjunto de datos «%(id)s».") % {"id": reference})
+    require(actor, Action.MANAGE_CATALOG, dataset.municipality)
     return dataset
 
 
@@ -137,26 +139,33 @@ def package_create(*, actor: Actor, params: dict) -> dict:
 def _sync_resources(dataset: Dataset, resources: list, actor: Actor) -> None:
     """Make the dataset's resources the given list: update those named by id, add the rest,
     delete the ones left out (CKAN's package_update semantics)."""
-    existing = {str(d.uuid): d for d in dataset.distributions.filter(deleted_at__isnull=True)}
+    live = list(dataset.distributions.filter(deleted_at__isnull=True))
+    # Named by our id, or by the identifier Andino clients sent as the id when they created it.
+    existing = {str(d.uuid): d for d in live} | {d.identifier: d for d in live}
     kept = set()
     for index, data in enumerate(resources, start=1):
         try:
             reference = data.get("id") if isinstance(data, dict) else None
             if isinstance(reference, str) and reference in existing:
-                kept.add(reference)
+                kept.add(existing[reference].pk)
                 _distribution_update(existing[reference], data, actor)
             else:
                 _distribution_create(dataset, data, actor)
         except ValidationError as exc:
             raise _with_ckan_keys(exc, RESOURCE_ERROR_KEYS, prefix=f"resources.{index}") from exc
-    for reference, distribution in existing.items():
-        if reference not in kept:
+    for distribution in live:
+        if distribution.pk not in kept:
             services.distribution_delete(distribution=distribution, by=actor)
 
 
 def _package_update(actor: Actor, dataset: Dataset, params: dict, private: bool | None) -> dict:
     if (org := param_str(params, "owner_org")) and org not in (dataset.municipality.slug, dataset.municipality.code):
         raise invalid("owner_org", _("Un conjunto de datos no puede pasar a otro municipio."))
+    name = param_str(params, "name").strip()
+    if name and identifier_from_name(name, dataset.municipality) != dataset.identifier:
+        raise invalid(
+            "name", _("El nombre de un conjunto de datos no se puede cambiar (es «%(n)s»).") % {"n": dataset.name}
+        )
     try:
         metadata = dataset_metadata_from_package(params, dataset.municipality)
         dataset = services.dataset_update(dataset=dataset, metadata=metadata, by=actor)

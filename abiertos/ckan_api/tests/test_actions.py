@@ -436,6 +436,14 @@ def test_package_update_replaces_metadata_and_resources(ckan, editor_token, publ
     assert Distribution.objects.filter(uuid=kept["id"], deleted_at__isnull=False).exists()
 
 
+def test_package_update_finds_resources_by_the_id_andino_gave_them(ckan, editor_token):
+    body = package_body(resources=[{"id": "obras_1.1", "name": "Obras", "url": "https://x.example.org/o.csv"}])
+    created = ckan("package_create", body, token=editor_token).result
+    body["resources"][0]["name"] = "Obras 2025"
+    result = ckan("package_update", {**body, "id": created["id"]}, token=editor_token).result
+    assert [(r["id"], r["name"]) for r in result["resources"]] == [(created["resources"][0]["id"], "Obras 2025")]
+
+
 def test_package_update_private_unpublishes(ckan, editor_token, published):
     package = ckan("package_show", {"id": published.name}).result
     result = ckan("package_update", {**package, "private": True}, token=editor_token).result
@@ -454,6 +462,9 @@ def test_package_update_errors(ckan, editor_token, published):
     assert moved.error["owner_org"]
     invalid = ckan("package_update", {**package_body(title=""), "id": published.name, "name": ""}, token=editor_token)
     assert invalid.status == 409
+    renamed = ckan("package_update", {**package_body(), "id": published.name}, token=editor_token)
+    assert renamed.status == 409
+    assert renamed.error["name"]
 
 
 def test_package_patch_changes_only_what_is_given(ckan, editor_token, published):
