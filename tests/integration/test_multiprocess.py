@@ -138,7 +138,9 @@ def _live_database_url() -> str:
 
 
 @pytest.fixture
-def cluster(transactional_db, tmp_path, settings):
+def cluster(transactional_db, django_db_serialized_rollback, tmp_path, settings):
+    # Committed data is flushed afterwards; the serialized rollback puts back the rows that
+    # migrations create (themes, licences…), which the tests after this one rely on.
     settings.JOB_STALE_SECONDS = 3
     queue = f"test-multiprocess-{uuid.uuid4().hex[:8]}"
     env = {key: value for key, value in os.environ.items() if key != "HUEY_IMMEDIATE"}
