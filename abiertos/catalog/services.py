@@ -32,6 +32,7 @@ from .models import (
     Theme,
     UploadSession,
 )
+from .signals import dataset_changed, distribution_file_changed
 from .snapshots import dataset_snapshot, distribution_snapshot
 from .uploads import upload_session_mark_attached, upload_session_open_for_attach
 from .validation import dataset_metadata_errors, distribution_metadata_errors, field_errors
@@ -96,6 +97,12 @@ def _record(dataset: Dataset, action: str, by: Actor, changes: dict | None = Non
     audit_record(
         actor=by, action=f"dataset.{action}", target=dataset, municipality=dataset.municipality, changes=changes
     )
+    dataset_changed.send(sender=Dataset, dataset_id=dataset.pk)
+
+
+def _file_changed(distribution: Distribution) -> None:
+    """Tell the datastore, once the change is committed, that the distribution has a new current file."""
+    transaction.on_commit(lambda: distribution_file_changed.send(sender=Distribution, distribution=distribution))
 
 
 def _ensure_manageable(dataset: Dataset, by: Actor) -> None:
@@ -286,6 +293,7 @@ def distribution_create_from_url(
     _set_fields(distribution, metadata)
     _touch_dataset(dataset, by)
     _record(dataset, "distribution_create", by, {"distribution": distribution.identifier})
+    _file_changed(distribution)
     return distribution
 
 
@@ -336,6 +344,7 @@ def _store_file(distribution: Distribution, upload: File, by: Actor, checksum: s
     version.file.save(name, upload, save=False)
     version.save()
     _point_to(distribution, version)
+    _file_changed(distribution)
     return version
 
 
@@ -489,6 +498,8 @@ def distribution_update(
         return distribution
     _bump(dataset, by)
     _record(dataset, "distribution_update", by, {"distribution": distribution.identifier, **changes})
+    if "external_url" in changes:
+        _file_changed(distribution)
     return distribution
 
 
@@ -593,6 +604,7 @@ def _repoint_file(distribution: Distribution, number: int, by: Actor) -> bool:
         uploaded_by=by.user,
     )
     _point_to(distribution, version)
+    _file_changed(distribution)
     return True
 
 
@@ -604,12 +616,16 @@ def _restore_distribution(distribution: Distribution, snap: dict, by: Actor) -> 
     distribution.format = snap["format"]
     distribution.media_type = snap["media_type"]
     distribution.deleted_at = None
-    if distribution.kind == DistributionKind.URL:
+    url_changed = distribution.kind == DistributionKind.URL and distribution.external_url != snap["external_url"]
+    if url_changed:
         distribution.external_url = distribution.access_url = snap["external_url"]
         distribution.file_name = snap["file_name"]
+        distribution.modified = timezone.now()
+        _file_changed(distribution)
     distribution.save()
     _set_fields(distribution, DistributionMetadata("", "", fields=[FieldSpec(**f) for f in snap["fields"]]))
-    return bool(snap.get("file_version")) and _repoint_file(distribution, snap["file_version"], by)
+    repointed = bool(snap.get("file_version")) and _repoint_file(distribution, snap["file_version"], by)
+    return url_changed or repointed
 
 
 def _restore_distributions(dataset: Dataset, snapshots: list[dict], by: Actor) -> bool:

@@ -287,3 +287,37 @@ def test_dataset_update_after_publishing_a_draft_with_data_passes_date_rule(muni
     metadata = DatasetMetadata.from_dataset(dataset)
     metadata.title = "Nuevo título"
     assert services.dataset_update(dataset=dataset, metadata=metadata, by=actor(editor)).title == "Nuevo título"
+
+
+def test_changes_send_dataset_changed_and_new_files_send_file_changed_after_commit(
+    municipality, editor, actor, django_capture_on_commit_callbacks
+):
+    from abiertos.catalog.signals import dataset_changed, distribution_file_changed
+
+    dataset = dataset_make(municipality)
+    distribution = distribution_csv_make(dataset)
+    revision = dataset.revisions.first()
+    changed, files = [], []
+
+    def on_changed(sender, *, dataset_id, **kwargs):
+        changed.append(dataset_id)
+
+    def on_file(sender, *, distribution, **kwargs):
+        files.append((distribution.pk, distribution.file_version))
+
+    dataset_changed.connect(on_changed, dispatch_uid="test-changed")
+    distribution_file_changed.connect(on_file, dispatch_uid="test-file")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.distribution_replace_file(
+                distribution=distribution, upload=SimpleUploadedFile("v2.csv", b"a\n1\n"), by=actor(editor)
+            )
+        assert files == [(distribution.pk, 2)]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.dataset_revision_restore(dataset=dataset, revision=revision, by=actor(editor))
+        assert files[-1] == (distribution.pk, 3)
+        services.dataset_delete(dataset=dataset, by=actor(editor))
+        assert changed == [dataset.pk] * 3
+    finally:
+        dataset_changed.disconnect(dispatch_uid="test-changed")
+        distribution_file_changed.disconnect(dispatch_uid="test-file")
