@@ -41,6 +41,8 @@ class LoadResult:
     encoding_used: str
     degraded: list[str]
     columns: list[dict] | None = None
+    # "native": DuckDB converted while parsing; "checked": text first, then SQL casts with diagnosis.
+    method: str = "checked"
 
 
 def _quote(value: str) -> str:
@@ -89,15 +91,54 @@ def column_expression(raw: str, column: dict, settings: dict, *, try_: bool = Fa
     return f"CASE WHEN {_null_test(raw)} THEN NULL ELSE {_converted(raw, column, settings, try_=try_)} END"
 
 
-def _source(path: Path, *, settings: dict, encoding: str, skip: int, parallel: bool = True) -> str:
+def _source(path: Path, *, settings: dict, encoding: str, skip: int, parallel: bool = True, extra: str = "") -> str:
     width = settings["physical_columns"]
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    columns = "columns={" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     delimiter = settings.get("delimiter") or ","
     return (
         f"read_csv({_quote(str(path))}, delim={_quote(delimiter)}, quote='\"', escape='\"', header=false, "
-        f"skip={int(skip)}, auto_detect=false, columns={{{columns}}}, null_padding=true, "
+        f"skip={int(skip)}, auto_detect=false, {extra or columns}, null_padding=true, "
         f"encoding={_quote(encoding)}, max_line_size=10000000, parallel={'true' if parallel else 'false'})"
     )
+
+
+_NATIVE_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME"}
+_NULL_STRINGS = sorted({variant for token in NULL_TOKENS for variant in (token, token.upper(), token.capitalize())})
+
+
+def _shared_format(columns: list[dict], kind: str) -> str | None:
+    """The one format every column of this type uses; None when they differ (DuckDB takes one per read)."""
+    formats = {c.get("format") or "" for c in columns if c["type"] == kind}
+    return formats.pop() if len(formats) == 1 else ("" if not formats else None)
+
+
+def native_source(
+    path: Path, *, columns: list[dict], settings: dict, encoding: str, skip: int, parallel: bool = True
+) -> str | None:
+    """A read_csv that converts the types itself (DuckDB's fastest path), or None when it cannot express them."""
+    date_format, timestamp_format = _shared_format(columns, "date"), _shared_format(columns, "datetime")
+    if date_format is None or timestamp_format is None or any(c["type"] == "boolean" for c in columns):
+        return None
+    by_source = {c["source"]: c for c in columns}
+    types = [
+        _NATIVE_TYPES.get(by_source[i]["type"], "VARCHAR") if i in by_source else "VARCHAR"
+        for i in range(settings["physical_columns"])
+    ]
+    text = [f"'c{i}'" for i, t in enumerate(types) if t == "VARCHAR"]
+    options = [
+        "columns={" + ", ".join(f"'c{i}': '{t}'" for i, t in enumerate(types)) + "}",
+        f"nullstr=[{', '.join(_quote(v) for v in _NULL_STRINGS)}]",
+        f"decimal_separator={_quote(settings.get('decimal_separator') or '.')}",
+    ]
+    if text:
+        options.append(f"force_not_null=[{', '.join(text)}]")
+    if settings.get("thousands_separator"):
+        options.append(f"thousands={_quote(settings['thousands_separator'])}")
+    if date_format:
+        options.append(f"dateformat={_quote(date_format)}")
+    if timestamp_format:
+        options.append(f"timestampformat={_quote(timestamp_format)}")
+    return _source(path, settings=settings, encoding=encoding, skip=skip, parallel=parallel, extra=", ".join(options))
 
 
 def _not_blank(settings: dict) -> str:
@@ -239,6 +280,51 @@ def _tabular_input(path: Path, detection: Detection, workdir: Path) -> Path:
     return target
 
 
+def _serially_if_needed(run: Callable):
+    try:
+        return run(True)
+    except duckdb.Error as exc:
+        if "parallel=false" not in str(exc):
+            raise
+        # Quoted line breaks inside cells: DuckDB reads those files with a single thread.
+        return run(False)
+
+
+def _native_copy(con, source: str, detection: Detection, target: Path) -> int:
+    settings, text = detection.settings, {c["source"] for c in detection.columns if c["type"] in ("string", "geometry")}
+    select = ", ".join(
+        (f"NULLIF(c{c['source']}, '')" if c["source"] in text else f"c{c['source']}") + f" AS {_ident(c['name'])}"
+        for c in detection.columns
+    )
+    typed = {c["source"] for c in detection.columns} - text
+    blank = " AND ".join(
+        f"c{i} IS NULL" if i in typed else f"(c{i} IS NULL OR c{i} = '')" for i in range(settings["physical_columns"])
+    )
+    con.execute(
+        f"COPY (SELECT {select} FROM {source} WHERE NOT ({blank})) "
+        f"TO {_quote(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+    )
+    return con.execute(f"SELECT count(*) FROM read_parquet({_quote(str(target))})").fetchone()[0]
+
+
+def _native_write(con, path: Path, detection: Detection, target: Path, read: dict) -> LoadResult | None:
+    """DuckDB converting the types while it parses; None (go the careful way) when it cannot or a value fails."""
+    if native_source(path, columns=detection.columns, **read) is None:
+        return None
+    try:
+        rows = _serially_if_needed(
+            lambda parallel: _native_copy(
+                con, native_source(path, columns=detection.columns, parallel=parallel, **read), detection, target
+            )
+        )
+    except duckdb.Error as exc:
+        problem = _ragged_problem(str(exc), read["settings"])
+        if problem is not None:
+            raise problem from exc
+        return None
+    return LoadResult(rows, "", [], method="native")
+
+
 def load_to_parquet(*, path: Path, detection: Detection, target: Path, progress: Callable) -> LoadResult:
     """Write the whole file as typed Parquet at ``target``; raise IngestionProblem saying where it failed."""
     settings = dict(detection.settings)
@@ -253,16 +339,15 @@ def load_to_parquet(*, path: Path, detection: Detection, target: Path, progress:
         detection = Detection(detection.kind, settings, [dict(c) for c in detection.columns], detection.rows)
         con = duckdb.connect(config={"threads": 4, "memory_limit": "1GB", "preserve_insertion_order": True})
         con.execute(f"SET temp_directory={_quote(str(workdir / 'spill'))}")
+        read = {"settings": settings, "encoding": encoding, "skip": skip}
         try:
-            source = _source(source_path, settings=settings, encoding=encoding, skip=skip)
-            try:
-                result = parquet_write(con, source, detection, target)
-            except duckdb.Error as exc:
-                if "parallel=false" not in str(exc):
-                    raise
-                # Quoted line breaks inside cells: DuckDB reads those files with a single thread.
-                source = _source(source_path, settings=settings, encoding=encoding, skip=skip, parallel=False)
-                result = parquet_write(con, source, detection, target)
+            result = _native_write(con, source_path, detection, target, read)
+            if result is None:
+                result = _serially_if_needed(
+                    lambda parallel: parquet_write(
+                        con, _source(source_path, parallel=parallel, **read), detection, target
+                    )
+                )
         finally:
             con.close()
     result.encoding_used = found
