@@ -8,6 +8,8 @@ where permission checks and the audit trail happen.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -102,6 +104,14 @@ def _facet_fields(params: dict) -> list[str]:
     return names if param_bool(params, "facet", True) else []
 
 
+def _result_fields(params: dict) -> list[str] | None:
+    """CKAN's ``fl``: only these keys of each result ("id,name" or a list); None for whole packages."""
+    fields = param_list(params, "fl")
+    if len(fields) == 1:
+        fields = [f for f in re.split(r"[\s,]+", fields[0]) if f]
+    return None if not fields or "*" in fields else fields
+
+
 def package_search(*, actor: Actor, params: dict) -> dict:
     sort_text = param_str(params, "sort").strip() or DEFAULT_SORT_TEXT
     page = querying.dataset_search(
@@ -114,10 +124,13 @@ def package_search(*, actor: Actor, params: dict) -> dict:
         facet_limit=param_int(params, "facet.limit", 50, minimum=-1),
         include_private=param_bool(params, "include_private", False) and actor.is_authenticated,
     )
+    results = [to_ckan_package(d) for d in page.datasets]
+    if (fields := _result_fields(params)) is not None:
+        results = [{key: package.get(key) for key in fields} for package in results]
     return {
         "count": page.count,
         "sort": sort_text,
-        "results": [to_ckan_package(d) for d in page.datasets],
+        "results": results,
         "facets": {name: {i.name: i.count for i in items} for name, items in page.facets.items()},
         "search_facets": {
             name: {

@@ -205,6 +205,15 @@ def test_package_search_facets(ckan, municipality, other_municipality, published
     }
 
 
+def test_package_search_fl_returns_only_the_fields_asked_for(ckan, published):
+    result = ckan("package_search", {"fl": "id,metadata_modified"}).result
+    assert result["results"] == [
+        {"id": str(published.uuid), "metadata_modified": result["results"][0]["metadata_modified"]}
+    ]
+    assert ckan("package_search", {"fl": ["name"]}).result["results"] == [{"name": published.name}]
+    assert "resources" in ckan("package_search", {"fl": "*"}).result["results"][0]
+
+
 def test_package_search_include_private_for_authorized_users(ckan, published, draft, editor_token, citizen):
     assert ckan("package_search", {"include_private": True}).result["count"] == 1
     result = ckan("package_search", {"include_private": True}, token=editor_token).result
