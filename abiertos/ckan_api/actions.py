@@ -13,6 +13,7 @@ import re
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from abiertos.catalog.models import DatasetStatus, Distribution, Theme
 from abiertos.catalog.selectors import dataset_list_public, dataset_list_visible_to
@@ -261,6 +262,41 @@ def status_show(*, actor: Actor, params: dict) -> dict:
     }
 
 
+def help_show(*, actor: Actor, params: dict) -> str:
+    """What an action does, as the envelope's ``help`` link promises."""
+    name = param_required(params, "name")
+    if name not in ACTIONS:
+        raise not_found(_("no existe la acción «%(n)s».") % {"n": name})
+    return str(ACTION_HELP[name])
+
+
+ACTION_HELP = {
+    "package_search": gettext_lazy(
+        "Busca conjuntos de datos: q, fq (subconjunto de Lucene), rows, start, sort, facet.field."
+    ),
+    "package_show": gettext_lazy("Un conjunto de datos por id o name."),
+    "package_list": gettext_lazy("Los nombres de los conjuntos de datos publicados."),
+    "current_package_list_with_resources": gettext_lazy(
+        "Los conjuntos publicados, con sus recursos, del más reciente al más antiguo."
+    ),
+    "organization_list": gettext_lazy("Los municipios (organizaciones)."),
+    "organization_show": gettext_lazy("Un municipio por nombre (slug) o id (código INDEC)."),
+    "group_list": gettext_lazy("Los temas (grupos)."),
+    "group_show": gettext_lazy("Un tema por nombre."),
+    "tag_list": gettext_lazy("Las palabras clave de los conjuntos publicados."),
+    "license_list": gettext_lazy("Las licencias abiertas admitidas."),
+    "resource_show": gettext_lazy("Un recurso por id."),
+    "status_show": gettext_lazy("La versión de CKAN con la que esta API es compatible y datos del sitio."),
+    "package_create": gettext_lazy("Crea un conjunto de datos en un municipio (owner_org)."),
+    "package_update": gettext_lazy("Reemplaza los metadatos de un conjunto (y sus recursos, si se envían)."),
+    "package_patch": gettext_lazy("Cambia solo los metadatos enviados de un conjunto."),
+    "package_delete": gettext_lazy("Elimina un conjunto (se puede restaurar)."),
+    "resource_create": gettext_lazy("Agrega un recurso: url o archivo (upload)."),
+    "resource_update": gettext_lazy("Reemplaza los metadatos de un recurso y, con upload, su archivo."),
+    "resource_patch": gettext_lazy("Cambia solo los metadatos enviados de un recurso."),
+    "help_show": gettext_lazy("Qué hace una acción (name)."),
+}
+
 ACTIONS = {
     "package_search": package_search,
     "package_show": package_show,
@@ -274,6 +310,7 @@ ACTIONS = {
     "license_list": license_list,
     "resource_show": resource_show,
     "status_show": status_show,
+    "help_show": help_show,
     "package_create": write_actions.package_create,
     "package_update": write_actions.package_update,
     "package_patch": write_actions.package_patch,

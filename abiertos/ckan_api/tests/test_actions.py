@@ -347,6 +347,13 @@ def test_resource_show_follows_dataset_visibility(ckan, published, draft, editor
     assert ckan("resource_show", {"id": "nope"}).error["__type"] == "Not Found Error"
 
 
+def test_help_show_describes_every_action(ckan):
+    for name in actions.ACTIONS:
+        assert ckan("help_show", {"name": name}).result
+    assert ckan("help_show", {"name": "package_frobnicate"}).status == 404
+    assert ckan("help_show", {}).status == 409
+
+
 def test_status_show_reports_a_ckan_29_compatible_version(ckan):
     result = ckan("status_show").result
     assert result["ckan_version"].startswith("2.9.")
