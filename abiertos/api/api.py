@@ -88,6 +88,10 @@ _VALIDATION_MESSAGES = {
     "uuid_type": gettext_lazy("Tiene que ser un identificador UUID."),
     "uuid_parsing": gettext_lazy("Tiene que ser un identificador UUID."),
     "json_invalid": gettext_lazy("No es JSON válido."),
+    "greater_than_equal": gettext_lazy("Tiene que ser mayor o igual a %(ge)s."),
+    "greater_than": gettext_lazy("Tiene que ser mayor que %(gt)s."),
+    "less_than_equal": gettext_lazy("Tiene que ser menor o igual a %(le)s."),
+    "less_than": gettext_lazy("Tiene que ser menor que %(lt)s."),
     # Our own validators raise ValueError with a Spanish message.
     "value_error": "%(error)s",
 }

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import Field as SchemaField
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ValidationError as PydanticValidationError
 
@@ -48,6 +49,18 @@ from .slugs import distribution_identifier_for
 from .vocabularies import LICENSES
 
 router = Router(tags=["catálogo"])
+
+MAX_PAGE = 1000
+
+
+class CatalogPagination(LimitOffsetPagination):
+    """Limit and offset with bounds, so a huge number is a 400 and never a database overflow."""
+
+    class Input(Schema):
+        limit: int = SchemaField(100, ge=1, le=MAX_PAGE)
+        offset: int = SchemaField(0, ge=0, le=2**31 - 1)
+
+
 uploads_router = Router(tags=["subidas"])
 
 
@@ -68,7 +81,7 @@ def _dataset_out(actor: Actor, dataset: Dataset) -> Dataset:
 
 
 @router.get("/datasets", response={200: list[DatasetOut], **ERRORS}, summary="Listar conjuntos de datos")
-@paginate(LimitOffsetPagination)
+@paginate(CatalogPagination, max_limit=MAX_PAGE)
 def dataset_list(
     request,
     municipality: str = "",

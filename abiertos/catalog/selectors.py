@@ -137,7 +137,7 @@ def dataset_revision_list(*, dataset: Dataset) -> QuerySet[DatasetRevision]:
 
 
 def dataset_revision_get(*, dataset: Dataset, number: int) -> DatasetRevision:
-    revision = dataset.revisions.filter(number=number).first()
+    revision = dataset.revisions.filter(number=number).first() if 0 < number < 2**31 else None
     if revision is None:
         raise NotFound(_("El conjunto no tiene una revisión número %(n)d.") % {"n": number})
     return revision

@@ -312,6 +312,8 @@ def test_dataset_revisions_list_and_restore(client, municipality, editor, citize
     response = call(client, "post", f"/datasets/{dataset.name}/revisions/99/restore", editor)
     assert response.status_code == 404
     assert "99" in _error(response)["message"]
+    response = call(client, "post", f"/datasets/{dataset.name}/revisions/99999999999999999999/restore", editor)
+    assert response.status_code == 404
 
 
 # Distributions -----------------------------------------------------------------------------------
@@ -504,3 +506,19 @@ def test_distribution_create_in_harvested_dataset_is_a_conflict(client, municipa
     assert response.status_code == 409
     assert "portal de origen" in _error(response)["message"]
     assert not Distribution.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("limit=0", "limit", "Tiene que ser mayor o igual a 1."),
+        ("limit=5000", "limit", "Tiene que ser menor o igual a 1000."),
+        ("offset=99999999999999999999", "offset", "Tiene que ser menor o igual a 2147483647."),
+        ("offset=abc", "offset", "Tiene que ser un número entero."),
+        ("deleted=quizas", "deleted", "Tiene que ser verdadero o falso."),
+    ],
+)
+def test_dataset_list_rejects_bad_paging_in_spanish(client, db, query, field, message):
+    response = call(client, "get", f"/datasets?{query}")
+    assert response.status_code == 400
+    assert _error(response)["fields"][field] == [message]
