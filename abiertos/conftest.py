@@ -16,6 +16,7 @@ def _tasks_run_immediately():
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CATALOG_CACHE_DIR = tmp_path / "catalog-cache"
     # Hashing passwords properly is slow by design; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -197,6 +197,8 @@ CATALOG_PUBLISHER_NAME = env_str("CATALOG_PUBLISHER_NAME", "")
 CATALOG_PUBLISHER_EMAIL = env_str("CATALOG_PUBLISHER_EMAIL", "datos@example.org")
 # Datasets per page of the DCAT exports (catalog.ttl, catalog.rdf, catalog.jsonld?page=N).
 DCAT_PAGE_SIZE = env_int("DCAT_PAGE_SIZE", 100)
+# Finished catalog exports, one file per catalog version (served until the catalog changes).
+CATALOG_CACHE_DIR = VAR_DIR / "cache" / "catalog"
 
 # Resumable uploads: the chunk size clients are told to use, and how long an unfinished
 # upload is kept before the periodic cleanup deletes it.

@@ -8,10 +8,10 @@ ETag or Last-Modified they saw get a 304 without the catalog being rebuilt.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -19,12 +19,15 @@ from django.views.decorators.http import require_safe
 
 from abiertos.core.errors import NotFound
 
+from . import export_cache
 from .datajson import CatalogScope, catalog_stream, catalog_version, scope_for_municipality, scope_for_province
 from .dcat import FORMATS, catalog_rdf
 from .models import Theme
 from .xlsx_export import XLSX_MEDIA_TYPE, catalog_xlsx_write
 
 CACHE_CONTROL = "public, max-age=300"
+# Bump when the shape of an export changes, so cached exports of the old code are not served.
+EXPORT_FORMAT_VERSION = "1"
 EXTENSIONS = {"turtle": "ttl", "rdf": "rdf", "jsonld": "jsonld"}
 
 
@@ -41,7 +44,11 @@ def _validators(scope: CatalogScope, variant: str) -> tuple[str, float | None]:
         f"{i}:{label}" for i, label in Theme.objects.order_by("identifier").values_list("identifier", "label")
     )
     stamp = latest.timestamp() if latest else 0
-    digest = hashlib.sha256(f"{scope.key}|{variant}|{count}|{stamp}|{themes}".encode()).hexdigest()[:32]
+    config = (
+        f"{EXPORT_FORMAT_VERSION}|{settings.SITE_URL}|{settings.CATALOG_IDENTIFIER}|{settings.CATALOG_PUBLISHER_NAME}|"
+        f"{settings.CATALOG_PUBLISHER_EMAIL}|{settings.DCAT_PAGE_SIZE}|{settings.TIME_ZONE}"
+    )
+    digest = hashlib.sha256(f"{scope.key}|{variant}|{count}|{stamp}|{themes}|{config}".encode()).hexdigest()[:32]
     return f'"{digest}"', stamp or None
 
 
@@ -57,7 +64,7 @@ def machine_endpoint(variant: str) -> Callable:
             last_modified = int(stamp) if stamp else None
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if response is None:
-                response = view(request, scope, **kwargs)
+                response = view(request, scope, etag, **kwargs)
             if response.status_code in (200, 304):
                 response["ETag"] = etag
                 if last_modified:
@@ -72,21 +79,25 @@ def machine_endpoint(variant: str) -> Callable:
 
 
 @machine_endpoint("data.json")
-def datajson(request: HttpRequest, scope: CatalogScope) -> HttpResponse:
-    return StreamingHttpResponse(catalog_stream(scope), content_type="application/json; charset=utf-8")
+def datajson(request: HttpRequest, scope: CatalogScope, etag: str) -> HttpResponse:
+    content_type = "application/json; charset=utf-8"
+    if path := export_cache.cached(scope.key, "data.json", etag):
+        return FileResponse(path.open("rb"), content_type=content_type)
+    body = export_cache.stream_and_keep(catalog_stream(scope), scope.key, "data.json", etag)
+    return StreamingHttpResponse(body, content_type=content_type)
 
 
 @machine_endpoint("catalog.xlsx")
-def catalog_xlsx(request: HttpRequest, scope: CatalogScope) -> HttpResponse:
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    catalog_xlsx_write(scope, out)
-    out.seek(0)
-    return FileResponse(out, content_type=XLSX_MEDIA_TYPE, filename="catalog.xlsx")
+def catalog_xlsx(request: HttpRequest, scope: CatalogScope, etag: str) -> HttpResponse:
+    path = export_cache.cached(scope.key, "catalog.xlsx", etag)
+    if path is None:
+        path = export_cache.build_and_keep(lambda out: catalog_xlsx_write(scope, out), scope.key, "catalog.xlsx", etag)
+    return FileResponse(path.open("rb"), content_type=XLSX_MEDIA_TYPE, filename="catalog.xlsx")
 
 
 def _rdf_view(fmt: str) -> Callable:
     @machine_endpoint(f"catalog.{fmt}")
-    def view(request: HttpRequest, scope: CatalogScope) -> HttpResponse:
+    def view(request: HttpRequest, scope: CatalogScope, etag: str) -> HttpResponse:
         try:
             page = int(request.GET.get("page", "1"))
         except ValueError:

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.http import FileResponse
 
 from abiertos.catalog.checks import catalog_issues
 from abiertos.catalog.datajson import catalog_build, catalog_stream, scope_for_municipality, scope_for_province
@@ -149,3 +150,30 @@ def test_catalog_stream_queries_do_not_grow_with_datasets(django_assert_max_num_
     # Header (themes, version) plus one chunk: datasets, themes, distributions, fields, end.
     with django_assert_max_num_queries(10):
         assert len(json.loads("".join(catalog_stream(scope)))["dataset"]) == 12
+
+
+def test_datajson_is_built_once_per_catalog_version_then_served_from_disk(client, settings, municipality, sample):
+    first = client.get("/m/la-plata/data.json")
+    first_body = b"".join(first.streaming_content)
+    cached = list(settings.CATALOG_CACHE_DIR.iterdir())
+
+    second = client.get("/m/la-plata/data.json")
+
+    assert len(cached) == 1
+    assert isinstance(second, FileResponse)
+    assert b"".join(second.streaming_content) == first_body
+    dataset_make(municipality, publish=True, identifier="otro-mas")
+    third = json.loads(b"".join(client.get("/m/la-plata/data.json").streaming_content))
+    assert "otro-mas" in _ids(third)
+    assert [p.name for p in settings.CATALOG_CACHE_DIR.iterdir()] != [p.name for p in cached]
+    assert len(list(settings.CATALOG_CACHE_DIR.iterdir())) == 1
+
+
+def test_datajson_interrupted_download_leaves_no_cached_file(client, settings, sample):
+    response = client.get("/data.json")
+    pieces = iter(response.streaming_content)
+    next(pieces)
+    response.close()
+
+    assert list(settings.CATALOG_CACHE_DIR.iterdir()) == []
+    assert not isinstance(client.get("/data.json"), FileResponse)

@@ -1,0 +1,76 @@
+"""Finished catalog exports kept on disk, one file per catalog version (its ETag).
+
+Building the province data.json of 100,000 datasets takes tens of seconds of CPU; the catalog
+changes far less often than harvesters fetch it. The first request after a change streams the
+export while writing it to a temporary file, renamed into place only when complete; later requests
+for the same version are served from that file. A new version replaces the older files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+
+
+def cache_dir() -> Path:
+    return Path(settings.CATALOG_CACHE_DIR)
+
+
+def _path(scope_key: str, variant: str, etag: str) -> Path:
+    digest = hashlib.sha256(etag.encode()).hexdigest()[:24]
+    return cache_dir() / f"{scope_key}--{variant}--{digest}"
+
+
+def cached(scope_key: str, variant: str, etag: str) -> Path | None:
+    """The finished export of this version, if one is on disk."""
+    path = _path(scope_key, variant, etag)
+    return path if path.is_file() else None
+
+
+def _publish(tmp: str, scope_key: str, variant: str, etag: str) -> Path:
+    final = _path(scope_key, variant, etag)
+    os.replace(tmp, final)
+    for old in cache_dir().glob(f"{scope_key}--{variant}--*"):
+        if old != final and not old.name.endswith(".tmp"):
+            old.unlink(missing_ok=True)
+    return final
+
+
+def _temporary(scope_key: str, variant: str) -> tuple[int, str]:
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(dir=cache_dir(), prefix=f"{scope_key}--{variant}--", suffix=".tmp")
+
+
+def stream_and_keep(pieces: Iterator[str], scope_key: str, variant: str, etag: str) -> Iterator[bytes]:
+    """Yield the export as bytes while keeping a copy; the copy counts only if the export ends."""
+    fd, tmp = _temporary(scope_key, variant)
+    completed = False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for piece in pieces:
+                data = piece.encode()
+                out.write(data)
+                yield data
+        _publish(tmp, scope_key, variant, etag)
+        completed = True
+    finally:
+        if not completed:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def build_and_keep(write: Callable[[BinaryIO], None], scope_key: str, variant: str, etag: str) -> Path:
+    """Write a whole export (e.g. a workbook) into the cache and return its path."""
+    fd, tmp = _temporary(scope_key, variant)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        return _publish(tmp, scope_key, variant, etag)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
