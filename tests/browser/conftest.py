@@ -32,16 +32,34 @@ CHROMIUM_ARGS = [
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 
+# One Playwright and one Chromium per process: a second sync_playwright() in the same thread fails,
+# and test modules outside tests/browser import the `browser` fixture (a second definition of it).
+_shared: dict = {}
+
+
+def _browser_shared() -> Browser:
+    if "browser" not in _shared:
+        if not CHROMIUM.exists():
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's package (apt-get install -y chromium).")
+        # Playwright's sync API keeps an event loop in this thread; Django must still allow ORM calls here.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+    return _shared["browser"]
+
+
+def _browser_stop() -> None:
+    if "browser" in _shared:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's package (apt-get install -y chromium).")
-    # Playwright's sync API keeps an event loop in this thread; Django must still allow ORM calls here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield _browser_shared()
+    _browser_stop()
 
 
 @pytest.fixture
