@@ -18,6 +18,8 @@ class Actor:
     via: str = "web"
     scopes: frozenset[str] | None = None
     ip: str = ""
+    # Only Actor.system() sets this: the platform itself (commands, jobs, demo seeding) may do anything.
+    trusted: bool = False
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
@@ -26,7 +28,7 @@ class Actor:
 
     @classmethod
     def system(cls, reason: str = "system") -> Actor:
-        return cls(user=None, via=reason)
+        return cls(user=None, via=reason, trusted=True)
 
     @classmethod
     def for_user(cls, user: Any, *, via: str = "web", scopes: frozenset[str] | None = None, ip: str = "") -> Actor:
@@ -40,7 +42,7 @@ class Actor:
 
     @property
     def is_system(self) -> bool:
-        return self.user is None and self.via not in ("web", "api")
+        return self.trusted and self.user is None
 
     @property
     def label(self) -> str:
