@@ -112,14 +112,14 @@ def catalog_issues(catalog: dict) -> list[CatalogIssue]:
     for i, dataset in enumerate(catalog.get("dataset") or []):
         path = f"dataset[{i}]"
         identifier = dataset.get("identifier")
-        if identifier in seen_datasets:
+        if identifier and identifier in seen_datasets:
             issues.append(_repeated(path, _("conjunto"), identifier, seen_datasets[identifier]))
         seen_datasets.setdefault(identifier, path)
         issues += _dataset_issues(dataset, path, theme_ids)
         for j, dist in enumerate(dataset.get("distribution") or []):
             dpath = f"{path}.distribution[{j}]"
             identifier = dist.get("identifier")
-            if identifier in seen_distributions:
+            if identifier and identifier in seen_distributions:
                 issues.append(_repeated(dpath, _("recurso"), identifier, seen_distributions[identifier]))
             seen_distributions.setdefault(identifier, dpath)
             issues += _dates_issue(dist, dpath) + _urls_issues(dist, dpath)

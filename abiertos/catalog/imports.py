@@ -31,6 +31,7 @@ from abiertos.jobs.services import job_enqueue
 
 from . import services
 from .checks import catalog_issues
+from .dcat_read import dcat_catalog_read, rdf_format_of
 from .imports_mapping import (
     DATASET_ERROR_KEYS,
     DISTRIBUTION_ERROR_KEYS,
@@ -122,25 +123,40 @@ class _Locator:
         return ImportIssue(message=message, path=f"{path}.{key}", sheet=sheet, row=row, column=column, level=level)
 
 
+def _xlsx_read(data: bytes) -> tuple[dict, XlsxCatalog | None, list[ImportIssue]]:
+    try:
+        xlsx = xlsx_catalog_read(io.BytesIO(data))
+    except ValueError as exc:
+        return {}, None, [ImportIssue(message=str(exc))]
+    issues = [ImportIssue(p.message, sheet=p.sheet, row=p.row, column=p.column) for p in xlsx.problems]
+    issues += [
+        ImportIssue(p.message, sheet=p.sheet, row=p.row, column=p.column, level="warning") for p in xlsx.warnings
+    ]
+    return xlsx.catalog, xlsx, issues
+
+
+def _rdf_read(data: bytes, rdf_format: str) -> tuple[dict, None, list[ImportIssue]]:
+    try:
+        return dcat_catalog_read(data, rdf_format), None, []
+    except ValueError as exc:
+        return {}, None, [ImportIssue(_("El archivo no es RDF (DCAT) legible: %(e)s.") % {"e": exc})]
+
+
 def catalog_read(data: bytes, filename: str = "") -> tuple[dict, XlsxCatalog | None, list[ImportIssue]]:
-    """The catalog dict of a data.json or catalog.xlsx file, and the problems of reading it."""
+    """The catalog dict of a data.json, catalog.xlsx or DCAT file, and the problems of reading it."""
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            xlsx = xlsx_catalog_read(io.BytesIO(data))
-        except ValueError as exc:
-            return {}, None, [ImportIssue(message=str(exc))]
-        issues = [ImportIssue(p.message, sheet=p.sheet, row=p.row, column=p.column) for p in xlsx.problems]
-        issues += [
-            ImportIssue(p.message, sheet=p.sheet, row=p.row, column=p.column, level="warning") for p in xlsx.warnings
-        ]
-        return xlsx.catalog, xlsx, issues
+        return _xlsx_read(data)
     try:
         catalog = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if rdf_format := rdf_format_of(filename, data):
+            return _rdf_read(data, rdf_format)
         return {}, None, [ImportIssue(_("El archivo no es un JSON válido: %(e)s.") % {"e": exc})]
-    if not isinstance(catalog, dict) or not isinstance(catalog.get("dataset"), list):
-        return {}, None, [ImportIssue(_("El JSON no es un catálogo: falta la lista «dataset»."))]
-    return catalog, None, []
+    if isinstance(catalog, dict) and isinstance(catalog.get("dataset"), list):
+        return catalog, None, []
+    if isinstance(catalog, dict | list) and ("@graph" in catalog or "@context" in catalog or isinstance(catalog, list)):
+        return _rdf_read(data, "json-ld")
+    return {}, None, [ImportIssue(_("El JSON no es un catálogo: falta la lista «dataset»."))]
 
 
 def _catalog_level_issues(catalog: dict, locator: _Locator) -> list[ImportIssue]:
@@ -199,6 +215,7 @@ def import_plan(*, municipality: Municipality, catalog: dict, xlsx: XlsxCatalog 
         d.identifier: d
         for d in Dataset.objects.filter(municipality=municipality).prefetch_related("themes", "distributions__fields")
     }
+    seen: set[str] = set()
     for i, entry in enumerate(catalog.get("dataset") or []):
         path = f"dataset[{i}]"
         if not isinstance(entry, dict):
@@ -206,6 +223,10 @@ def import_plan(*, municipality: Municipality, catalog: dict, xlsx: XlsxCatalog 
             continue
         incoming = incoming_from_entry(entry, municipality=municipality, known_themes=known_themes)
         issues = _dataset_issues(incoming, path, locator)
+        if incoming.metadata.identifier in seen:
+            message = _("El identificador «%(id)s» se repite.") % {"id": incoming.metadata.identifier}
+            issues.append(locator.issue(path, "identifier", message))
+        seen.add(incoming.metadata.identifier)
         report.issues += issues
         planned = PlannedDataset(incoming.metadata.identifier, incoming.metadata.title, "invalid", incoming=incoming)
         if not any(issue.level == "error" for issue in issues):

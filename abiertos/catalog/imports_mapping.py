@@ -4,9 +4,12 @@ the differences between an incoming dataset and the one we already have."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from abiertos.core.models import Municipality
@@ -14,7 +17,7 @@ from abiertos.core.models import Municipality
 from .checks import parse_when
 from .inputs import DatasetMetadata, DistributionMetadata, FieldSpec
 from .models import Dataset
-from .vocabularies import LICENSES, FieldType
+from .vocabularies import DEFAULT_LICENSE, LICENSES, FieldType
 
 # Service error keys → the profile key (and so the spreadsheet column) they came from.
 DATASET_ERROR_KEYS = {
@@ -28,6 +31,7 @@ DATASET_ERROR_KEYS = {
     "landing_page": "landingPage",
 }
 DISTRIBUTION_ERROR_KEYS = {"url": "downloadURL"}
+IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 FIELD_TYPES = {"float": "number", "decimal": "number", "int": "integer", "text": "string", "bool": "boolean"}
 COMPARED = (
     "title",
@@ -82,23 +86,43 @@ def _email(value) -> str:
     return text[len("mailto:") :] if text.lower().startswith("mailto:") else text
 
 
+def identifier_from(value, warnings: list, max_length: int) -> str:
+    """The identifier as given; a URL (DCAT, DCAT-US) becomes the slug of its path, with a warning."""
+    text = _text(value)
+    if not text or IDENTIFIER_RE.match(text) or "://" not in text:
+        return text
+    parts = urlsplit(text)
+    derived = slugify(f"{parts.path} {parts.query} {parts.fragment}".replace("/", " "))[-max_length:].strip("-")
+    derived = derived or slugify(parts.netloc)
+    warnings.append(
+        ("identifier", _("El identificador «%(v)s» es una dirección: se usará «%(id)s».") % {"v": text, "id": derived})
+    )
+    return derived
+
+
+def _bare(url: str) -> str:
+    return url.lower().split("://", 1)[-1].rstrip("/")
+
+
+LICENSE_ALIASES = {
+    "creative commons attribution": "cc-by-4.0",
+    "cc-by": "cc-by-4.0",
+    "cc by 4.0": "cc-by-4.0",
+    "odbl": "odc-odbl",
+    "cc0-1.0": "cc-zero",
+    "cc0": "cc-zero",
+}
+
+
 def license_code(value) -> str | None:
     """Our code for a license named by code, title or URL (as Andino, CKAN and DCAT-US write it)."""
     text = _text(value).lower().rstrip("/")
     if not text:
         return None
     for lic in LICENSES.values():
-        if text in (lic.code, lic.title.lower(), lic.url.lower().rstrip("/"), lic.url.lower().rstrip("/") + "/deed.es"):
+        if text in (lic.code, lic.title.lower()) or _bare(text) in (_bare(lic.url), _bare(lic.url) + "/deed.es"):
             return lic.code
-    aliases = {
-        "creative commons attribution": "cc-by-4.0",
-        "cc-by": "cc-by-4.0",
-        "cc by 4.0": "cc-by-4.0",
-        "odbl": "odc-odbl",
-        "cc0-1.0": "cc-zero",
-        "cc0": "cc-zero",
-    }
-    return aliases.get(text)
+    return LICENSE_ALIASES.get(text)
 
 
 class _When:
@@ -118,12 +142,22 @@ class _When:
         return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _license(entry: dict, warnings: list, default: str = "") -> str:
+def _license(entry: dict, problems: list, warnings: list, *, default: str = "") -> str:
+    """A dataset's license must be one we know (a wrong one is an error; none gets the default,
+    with a warning); a distribution's unknown license is dropped with a warning (it inherits)."""
     raw = entry.get("license")
     code = license_code(raw)
-    if raw and code is None:
-        warnings.append(("license", _("Licencia desconocida «%(v)s»: se usa %(d)s.") % {"v": raw, "d": default or "—"}))
-    return code or default
+    if code:
+        return code
+    if raw and default:
+        problems.append(
+            ("license", _("La licencia «%(v)s» no está entre las licencias abiertas admitidas.") % {"v": raw})
+        )
+    elif raw:
+        warnings.append(("license", _("Licencia desconocida «%(v)s»: el recurso usa la del conjunto.") % {"v": raw}))
+    elif default:
+        warnings.append(("license", _("Sin licencia: se usa %(d)s.") % {"d": LICENSES[default].title}))
+    return default
 
 
 def _fields(dist: dict) -> list[FieldSpec]:
@@ -144,7 +178,7 @@ def _fields(dist: dict) -> list[FieldSpec]:
 
 def _distribution(dist: dict, position: int, dataset_id: str, when: _When) -> IncomingDistribution:
     warnings: list = []
-    identifier = _text(dist.get("identifier"))
+    identifier = identifier_from(dist.get("identifier"), warnings, 150)
     if not identifier:
         identifier = f"{dataset_id}-{position + 1}"
         warnings.append(("identifier", _("Sin identificador: se usará «%(id)s».") % {"id": identifier}))
@@ -156,7 +190,7 @@ def _distribution(dist: dict, position: int, dataset_id: str, when: _When) -> In
         title=title,
         description=_text(dist.get("description")),
         format=fmt if len(fmt) <= 20 and "/" not in fmt else "",
-        license=_license(dist, warnings),
+        license=_license(dist, warnings, warnings),
         issued=when(dist, "issued"),
         modified=when(dist, "modified"),
         fields=_fields(dist),
@@ -183,7 +217,7 @@ def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes
     when = _When(problems)
     publisher = entry.get("publisher") if isinstance(entry.get("publisher"), dict) else {}
     contact = entry.get("contactPoint") if isinstance(entry.get("contactPoint"), dict) else {}
-    identifier = _text(entry.get("identifier"))
+    identifier = identifier_from(entry.get("identifier"), warnings, 100)
     metadata = DatasetMetadata(
         identifier=identifier,
         title=_text(entry.get("title")),
@@ -195,7 +229,7 @@ def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes
         super_themes=[t.upper() for t in _list(entry.get("superTheme"))],
         themes=_themes(entry, known_themes, warnings),
         keywords=_list(entry.get("keyword")),
-        license=_license(entry, warnings, default="cc-by-4.0"),
+        license=_license(entry, problems, warnings, default=DEFAULT_LICENSE),
         accrual_periodicity=_text(entry.get("accrualPeriodicity")) or "",
         issued=when(entry, "issued"),
         modified=when(entry, "modified"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from abiertos.catalog.imports import IMPORT_JOB_KIND, catalog_import, catalog_import_enqueue
 from abiertos.catalog.models import Dataset, DatasetRevision, DatasetStatus, Distribution
-from abiertos.catalog.tests.catalog_samples import PYDATAJSON_SAMPLES, catalog_populate
+from abiertos.catalog.tests.catalog_samples import PYDATAJSON_SAMPLES, SHARED_DATA, catalog_populate
 from abiertos.core.actors import Actor
 from abiertos.core.errors import PermissionDenied
 from abiertos.core.models import AuditEvent
@@ -21,6 +21,7 @@ SYSTEM = Actor.system("test")
 JUSTICIA_JSON = PYDATAJSON_SAMPLES / "catalogo_justicia.json"
 JUSTICIA_XLSX = PYDATAJSON_SAMPLES / "catalogo-justicia.valid.xlsx"
 JUSTICIA_INVALID_XLSX = PYDATAJSON_SAMPLES / "catalogo-justicia-con-error-datasets.invalid.xlsx"
+DCAT_EXAMPLES = SHARED_DATA / "ckan" / "dcat_examples"
 COMPARED_DATASET_KEYS = (
     "identifier",
     "title",
@@ -54,11 +55,15 @@ def _datajson(client, url):
     return json.loads(b"".join(client.get(url).streaming_content))
 
 
-def _comparable(catalog):
+def _comparable(catalog, *, with_fields=True):
+    keys = [k for k in COMPARED_DISTRIBUTION_KEYS if with_fields or k != "field"]
     return {
         d["identifier"]: {
             **{k: d.get(k) for k in COMPARED_DATASET_KEYS},
-            "distribution": [{k: x.get(k) for k in COMPARED_DISTRIBUTION_KEYS} for x in d["distribution"]],
+            "keyword": sorted(d.get("keyword", [])),
+            "distribution": sorted(
+                ({k: x.get(k) for k in keys} for x in d["distribution"]), key=lambda x: x["identifier"]
+            ),
         }
         for d in catalog["dataset"]
     }
@@ -210,19 +215,22 @@ def test_import_accepts_dcat_us_fields(municipality):
     assert distribution.format == "CSV"
 
 
-@pytest.mark.parametrize("export", ["data.json", "catalog.xlsx"])
+@pytest.mark.parametrize("export", ["data.json", "catalog.xlsx", "catalog.ttl", "catalog.rdf", "catalog.jsonld"])
 def test_import_round_trip_export_then_import_into_an_empty_municipality(
     client, municipality, other_municipality, empty_municipality, export
 ):
     catalog_populate(municipality, other_municipality)
-    body = b"".join(client.get(f"/m/la-plata/{export}").streaming_content)
+    response = client.get(f"/m/la-plata/{export}")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
 
     report = catalog_import(municipality=empty_municipality, data=body, filename=export, by=SYSTEM, dry_run=False)
 
     assert report.applied, [str(i) for i in report.errors]
     assert report.counts["create"] == 2
-    original = _comparable(_datajson(client, "/m/la-plata/data.json"))
-    copy = _comparable(_datajson(client, "/m/tandil/data.json"))
+    # DCAT has no data dictionary (fields) in DCAT-AP; everything else survives every format.
+    with_fields = not export.startswith("catalog.") or export == "catalog.xlsx"
+    original = _comparable(_datajson(client, "/m/la-plata/data.json"), with_fields=with_fields)
+    copy = _comparable(_datajson(client, "/m/tandil/data.json"), with_fields=with_fields)
     assert copy == original
 
 
@@ -290,3 +298,26 @@ def test_export_catalog_command_writes_datajson_and_xlsx(municipality, other_mun
     exported = json.loads((tmp_path / "data.json").read_text())
     assert sorted(d["identifier"] for d in exported["dataset"]) == ["obras-publicas", "presupuesto-2025"]
     assert (tmp_path / "catalog.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_import_reads_dcat_examples_and_reports_what_the_profile_misses(municipality):
+    report = _import(municipality, DCAT_EXAMPLES / "dcat_catalog.rdf")
+
+    assert report.counts == {"create": 0, "update": 0, "unchanged": 0, "invalid": 2}
+    assert [p.identifier for p in report.datasets] == ["catalog-datasets-1", "catalog-datasets-2"]
+    errors = {(e.path, e.message) for e in report.errors}
+    assert (
+        "dataset[0].superTheme",
+        "Elegí al menos un tema global (por ejemplo «Gobierno y sector público»).",
+    ) in errors
+    assert any(e.path == "dataset[0].license" and "no está entre" in e.message for e in report.errors)
+    assert any(w.path == "dataset[0].identifier" and "es una dirección" in w.message for w in report.issues)
+
+
+@pytest.mark.parametrize("name", ["dcat_dataset.rdf", "dcat_dataset_gob_es.ttl", "dcat_catalog_pod.jsonld"])
+def test_import_reads_every_dcat_example_without_crashing(municipality, name):
+    report = _import(municipality, DCAT_EXAMPLES / name)
+
+    assert len(report.datasets) == 1
+    assert report.datasets[0].title
+    assert not Dataset.objects.filter(municipality=municipality).exists()
