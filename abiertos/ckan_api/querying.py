@@ -1,11 +1,11 @@
 """package_search over the catalog selectors: a parsed q/fq tree in, one page of datasets and facets out.
 
-Free-text terms use the catalog's search index (``catalog.text`` normalisation: accents, case,
-Spanish stemming; ``catalog.search_backends``: FTS5 or tsvector), and ``score`` ranks as the
-catalog's search does (every term in the title, then some, then the rest). Field filters, sorting
-and facets are CKAN's and are computed here, because ``catalog.search.dataset_search_ckan`` takes a
-flat conjunction of filters: it cannot express the OR/NOT trees, ``id``/``name`` filters and
-``metadata_created`` ranges that CKAN clients send, and its "modified" is the data's modification
+Free-text terms use the catalog's search (``dataset_text_filter``: accents, case and Spanish
+word endings do not matter), and ``score`` ranks as the catalog's search does
+(``dataset_title_tier``: every term in the title, then some, then the rest). Field filters,
+sorting and facets are CKAN's and are computed here, because ``dataset_search_ckan`` takes a flat
+conjunction of filters: it cannot express the OR/NOT trees, ``id``/``name`` filters and
+``metadata_created`` ranges CKAN clients send, and its "modified" is the data's modification
 date, while CKAN's ``metadata_modified`` (what harvesters page on) is the last change of the
 metadata.
 """
@@ -19,12 +19,10 @@ from operator import and_, or_
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, QuerySet
 
-from abiertos.catalog import text
 from abiertos.catalog.models import Dataset, DatasetStatus, Distribution
-from abiertos.catalog.search_backends import match_sql
+from abiertos.catalog.search import dataset_text_filter, dataset_title_tier
 from abiertos.catalog.selectors import dataset_list_public, dataset_list_visible_to
 from abiertos.core.actors import Actor
 
@@ -76,17 +74,16 @@ def _id_filter(value: str) -> Q:
 
 
 def _text_filter(value: str) -> Q:
-    terms = text.query_terms(value)
-    return Q(pk__in=RawSQL(*match_sql(terms))) if terms else EVERYTHING
+    return dataset_text_filter(value) or EVERYTHING
 
 
-def text_terms(node: fq.Node) -> list[str]:
-    """The normalised free-text terms a query asks for (not those it excludes), for ranking."""
+def text_query(node: fq.Node) -> str:
+    """The free text a query asks for (not what it excludes), for ranking."""
     if isinstance(node, fq.Term):
-        return text.query_terms(node.value) if not node.field else []
+        return "" if node.field else node.value
     if isinstance(node, fq.And | fq.Or):
-        return list(dict.fromkeys(t for n in node.nodes for t in text_terms(n)))
-    return []
+        return " ".join(filter(None, (text_query(n) for n in node.nodes)))
+    return ""
 
 
 def _term_filter(term: fq.Term) -> Q:
@@ -137,20 +134,12 @@ def node_filter(node: fq.Node) -> Q:
     return reduce(combine, (node_filter(n) for n in node.nodes))
 
 
-def _score(terms: list[str]) -> Case:
-    """2 when every term is in the title, 1 when some is, else 0 (the catalog search's ranking)."""
-    tiers = [When(Q(pk__in=RawSQL(*match_sql(terms, "title_all"))), then=Value(2))]
-    if len(terms) > 1:
-        tiers.append(When(Q(pk__in=RawSQL(*match_sql(terms, "title_any"))), then=Value(1)))
-    return Case(*tiers, default=Value(0), output_field=IntegerField())
-
-
-def _ordered(qs: QuerySet[Dataset], sort: list[tuple[str, bool]], terms: list[str]) -> QuerySet[Dataset]:
+def _ordered(qs: QuerySet[Dataset], sort: list[tuple[str, bool]], q: str) -> QuerySet[Dataset]:
     columns = []
     for name, descending in sort:
         column = SORT_FIELDS[name]
-        if column is None and terms:
-            qs, column = qs.annotate(score=_score(terms)), "score"
+        if column is None and q:
+            qs, column = qs.annotate(score=dataset_title_tier(q)), "score"
         if column is not None:
             columns.append(f"-{column}" if descending else column)
     return qs.order_by(*columns, "pk")
@@ -209,5 +198,5 @@ def dataset_search(
     base = dataset_list_visible_to(actor=actor) if include_private else dataset_list_public()
     qs = base.filter(node_filter(query))
     facets = {name: _facet(name, qs, facet_limit) for name in facet_fields}
-    page = list(_ordered(qs, sort, text_terms(query))[start : start + rows]) if rows else []
+    page = list(_ordered(qs, sort, text_query(query))[start : start + rows]) if rows else []
     return SearchPage(count=qs.count(), datasets=page, facets=facets)
