@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from . import encodings, readers
 from .detection import Detection
 from .problems import IngestionProblem
+from .query_progress import QueryWatcher
 from .typing import FALSE_TOKENS, NULL_TOKENS, TRUE_TOKENS
 
 TYPE_LABELS = {
@@ -255,7 +256,7 @@ def _text_input(path: Path, detection: Detection, workdir: Path, progress: Calla
             return path, "latin-1", found
     target = workdir / "utf8.csv"
     total = path.stat().st_size
-    encodings.transcode_to_utf8(path, target, encoding=found, progress=lambda done: progress(done, total))
+    encodings.transcode_to_utf8(path, target, encoding=found, progress=lambda done: progress("transcode", done, total))
     return target, "utf-8", found
 
 
@@ -317,6 +318,8 @@ def _native_write(con, path: Path, detection: Detection, target: Path, read: dic
                 con, native_source(path, columns=detection.columns, parallel=parallel, **read), detection, target
             )
         )
+    except duckdb.InterruptException:
+        raise
     except duckdb.Error as exc:
         problem = _ragged_problem(str(exc), read["settings"])
         if problem is not None:
@@ -341,13 +344,14 @@ def load_to_parquet(*, path: Path, detection: Detection, target: Path, progress:
         con.execute(f"SET temp_directory={_quote(str(workdir / 'spill'))}")
         read = {"settings": settings, "encoding": encoding, "skip": skip}
         try:
-            result = _native_write(con, source_path, detection, target, read)
-            if result is None:
-                result = _serially_if_needed(
-                    lambda parallel: parquet_write(
-                        con, _source(source_path, parallel=parallel, **read), detection, target
+            with QueryWatcher(con, lambda percent: progress("load", percent, 100)):
+                result = _native_write(con, source_path, detection, target, read)
+                if result is None:
+                    result = _serially_if_needed(
+                        lambda parallel: parquet_write(
+                            con, _source(source_path, parallel=parallel, **read), detection, target
+                        )
                     )
-                )
         finally:
             con.close()
     result.encoding_used = found

@@ -19,6 +19,7 @@ from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 from abiertos.core.errors import ValidationError
 from abiertos.jobs.models import Job
+from abiertos.jobs.runner import JobCancelled
 from abiertos.jobs.services import job_enqueue
 
 from .detection import Detection, detect
@@ -174,6 +175,18 @@ def _swap(
     return table
 
 
+def _load_progress(progress):
+    """Map the load's phases onto the job's bar: transcoding 10–40 %, DuckDB 40–95 %."""
+    messages = {"transcode": _("Convirtiendo el texto a UTF-8…"), "load": _("Leyendo y convirtiendo los datos…")}
+    spans = {"transcode": (10, 30), "load": (40, 55)}
+
+    def report(phase: str, done: float, total: float) -> None:
+        start, width = spans[phase]
+        progress(start + int(width * done / max(total, 1)), 100, messages[phase])
+
+    return report
+
+
 def _noop_progress(done: int, total: int | None = None, message: str = "", **kwargs) -> None:
     return None
 
@@ -211,18 +224,15 @@ def datastore_ingest(
             detection = detect(path=path, name=name, overrides=overrides)
             progress(10, 100, _("Cargando %(n)d columnas…") % {"n": len(detection.columns)}, force=True)
             target.parent.mkdir(parents=True, exist_ok=True)
-            result = load_to_parquet(
-                path=path,
-                detection=detection,
-                target=partial,
-                progress=lambda done, total: progress(
-                    10 + int(40 * done / max(total, 1)), 100, _("Convirtiendo a UTF-8…")
-                ),
-            )
+            result = load_to_parquet(path=path, detection=detection, target=partial, progress=_load_progress(progress))
         partial.replace(target)
         progress(95, 100, _("Publicando la tabla nueva…"), force=True)
         table = _swap(run, relative, detection, result, overrides)
     except IngestionProblem as problem:
+        _run_fail(run, problem, started)
+        raise
+    except JobCancelled:
+        problem = IngestionProblem(_("Carga cancelada. La tabla anterior sigue publicada."), reason="cancelled")
         _run_fail(run, problem, started)
         raise
     except Exception as exc:
