@@ -4,10 +4,9 @@ from . import views
 
 app_name = "datastore"
 
+TABLE = "m/<slug:municipality_slug>/datos/<str:identifier>/recursos/<str:distribution_identifier>/tabla/"
+
 urlpatterns = [
-    path(
-        "m/<slug:municipality_slug>/datos/<str:identifier>/recursos/<str:distribution_identifier>/tabla/",
-        views.table_detail,
-        name="table_detail",
-    ),
+    path(TABLE, views.table_detail, name="table_detail"),
+    path(TABLE + "diccionario/", views.table_fields_update, name="table_fields_update"),
 ]

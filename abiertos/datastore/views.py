@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from abiertos.accounts.request_actor import actor_for_web
+from abiertos.core.errors import NotFound, ValidationError
 
 from . import selectors, services
 from .forms import TYPE_LABELS, SettingsForm, initial_from
@@ -58,3 +61,35 @@ def table_detail(request, municipality_slug, identifier, distribution_identifier
         else [],
     }
     return render(request, "datastore/table_detail.html", context)
+
+
+@login_required
+@require_POST
+def table_fields_update(request, municipality_slug, identifier, distribution_identifier):
+    """Save the descriptions and units the publisher wrote for each column (the data dictionary)."""
+    actor = actor_for_web(request)
+    distribution = selectors.distribution_get_for_table_edit(
+        actor=actor,
+        municipality_slug=municipality_slug,
+        identifier=identifier,
+        distribution_identifier=distribution_identifier,
+    )
+    table = selectors.datastore_table_for(distribution=distribution)
+    if table is None or not table.columns:
+        raise NotFound(_("Este recurso todavía no tiene una tabla cargada."))
+    edits = [
+        services.FieldEdit(
+            name=column["name"],
+            type=column["type"],
+            description=request.POST.get(f"description_{index}", column.get("description", "")),
+            units=request.POST.get(f"units_{index}", column.get("units", "")),
+        )
+        for index, column in enumerate(table.columns)
+    ]
+    try:
+        services.datastore_fields_update(table=table, fields=edits, by=actor)
+    except ValidationError as exc:
+        messages.error(request, exc.message + " " + " ".join(m for msgs in exc.fields.values() for m in msgs))
+    else:
+        messages.success(request, _("Diccionario de datos guardado: ya se ve en data.json y DCAT."))
+    return redirect(reverse("datastore:table_detail", args=[municipality_slug, identifier, distribution_identifier]))

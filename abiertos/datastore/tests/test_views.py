@@ -2,8 +2,11 @@
 
 import pytest
 
+from abiertos.catalog.models import Field
 from abiertos.catalog.tests.factories import dataset_make, distribution_csv_make
+from abiertos.core.actors import Actor
 from abiertos.datastore.models import DatastoreTable, IngestionRun
+from abiertos.datastore.services import datastore_ingest
 
 CONTENT = "Planilla de gastos\n\npartido;monto\n06441;1.234,5\n".encode("cp1252")
 
@@ -50,3 +53,28 @@ def test_table_page_post_loads_with_the_corrections(client, editor, distribution
 def test_table_page_is_refused_to_a_citizen(client, citizen, distribution):
     client.force_login(citizen)
     assert client.get(_url(distribution)).status_code in (403, 404)
+
+
+def test_table_page_saves_the_data_dictionary_into_the_catalog_fields(client, editor, distribution):
+    datastore_ingest(distribution=distribution, by=Actor.system("test"))
+    client.force_login(editor)
+    response = client.post(
+        _url(distribution) + "diccionario/", {"description_1": "Monto devengado", "units_1": "pesos"}
+    )
+    assert response.status_code == 302
+    monto = Field.objects.get(distribution=distribution, title="monto")
+    assert (monto.description, monto.units) == ("Monto devengado", "pesos")
+    page = client.get(_url(distribution)).content.decode()
+    assert 'value="Monto devengado"' in page
+
+
+def test_dataset_page_links_editors_to_the_table_page(client, editor, distribution):
+    client.force_login(editor)
+    page = client.get(distribution.dataset.get_absolute_url()).content.decode()
+    assert f'href="{_url(distribution)}"' in page
+
+
+def test_dataset_page_hides_the_table_link_from_visitors(client, municipality):
+    distribution = distribution_csv_make(dataset_make(municipality, publish=True), content=CONTENT)
+    page = client.get(distribution.dataset.get_absolute_url()).content.decode()
+    assert "/tabla/" not in page
