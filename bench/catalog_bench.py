@@ -1,0 +1,125 @@
+"""Catalog benchmark (issue "Open-data catalog"), on a catalog made by catalog_generate.py.
+
+Measures, in one run: package_search p50/p95 for a text query with 3 facets (through the CKAN
+API view, in process), the raw FTS query alone as the floor, dataset page p95, and the province
+/data.json full download (time and the serving process's peak RSS, in a subprocess).
+
+    python bench/catalog_bench.py --db sqlite [--runs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _setup import OUT, django_for, percentile
+
+QUERIES = ["presupuesto", "obras públicas", "salud hospitales", "transporte", "agua calidad", "licitación"]
+
+
+def _timed(fn, runs: int) -> list[float]:
+    samples = []
+    for i in range(runs):
+        started = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _summary(samples: list[float]) -> dict:
+    return {"p50_ms": round(percentile(samples, 50), 2), "p95_ms": round(percentile(samples, 95), 2)}
+
+
+def bench_search(client, runs: int) -> dict:
+    facets = json.dumps(["organization", "tags", "res_format"])
+
+    def one(i):
+        response = client.get(
+            "/api/3/action/package_search", {"q": QUERIES[i % len(QUERIES)], "facet.field": facets, "rows": 10}
+        )
+        assert response.status_code == 200, response.content[:300]
+
+    one(0)  # warm caches once, as a running server would be
+    return _summary(_timed(one, runs))
+
+
+def bench_raw_fts(runs: int) -> dict:
+    from django.db import connection
+
+    from abiertos.catalog import text
+    from abiertos.catalog.search_backends import match_sql
+
+    def one(i):
+        sql, params = match_sql(text.query_terms(QUERIES[i % len(QUERIES)]))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS m", params)
+            cursor.fetchone()
+
+    one(0)
+    return _summary(_timed(one, runs))
+
+
+def bench_dataset_page(client, runs: int) -> dict:
+    from abiertos.catalog.models import Dataset
+
+    rng = random.Random(3)
+    count = Dataset.objects.count()
+    picks = [Dataset.objects.order_by("pk").values_list("name", flat=True)[rng.randrange(count)] for _ in range(50)]
+    urls = []
+    for name in picks:
+        slug, identifier = name.split("_", 1)
+        urls.append(f"/m/{slug}/datos/{identifier}/")
+
+    def one(i):
+        response = client.get(urls[i % len(urls)])
+        assert response.status_code == 200
+
+    one(0)
+    return _summary(_timed(one, runs))
+
+
+def bench_datajson(db: str, name: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("datajson_download.py")), "--db", db, "--name", name],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="sqlite")
+    parser.add_argument("--name", default="catalog")
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    django_for(args.db, args.name)
+    from django.test import Client
+
+    from abiertos.catalog.models import Dataset, Distribution
+
+    client = Client()
+    result = {
+        "db": args.db,
+        "datasets": Dataset.objects.count(),
+        "distributions": Distribution.objects.count(),
+        "package_search_3_facets": bench_search(client, args.runs),
+        "raw_fts_query": bench_raw_fts(args.runs),
+        "dataset_page": bench_dataset_page(client, args.runs),
+        "province_data_json": bench_datajson(args.db, args.name),
+    }
+    result["search_vs_fts_p95_ratio"] = round(
+        result["package_search_3_facets"]["p95_ms"] / max(result["raw_fts_query"]["p95_ms"], 0.01), 2
+    )
+    (OUT / f"catalog-{args.db}.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
