@@ -18,12 +18,54 @@ from datetime import timedelta
 
 from _setup import django_for
 
-WORDS = (
-    "presupuesto gasto obras públicas licitación compras contrataciones sueldos funcionarios salud educación "
-    "escuelas hospitales transporte colectivos paradas recorridos ambiente agua calidad aire residuos reciclaje "
-    "ordenanzas concejo deliberante elecciones mesas padrón turismo cultura deportes seguridad alumbrado "
-    "pavimento desagües barrios plazas arbolado tránsito multas tasas recaudación deuda proveedores subsidios"
-).split()
+WORDS = [
+    "presupuesto",
+    "gasto",
+    "obras",
+    "públicas",
+    "licitación",
+    "compras",
+    "contrataciones",
+    "sueldos",
+    "funcionarios",
+    "salud",
+    "educación",
+    "escuelas",
+    "hospitales",
+    "transporte",
+    "colectivos",
+    "paradas",
+    "recorridos",
+    "ambiente",
+    "agua",
+    "calidad",
+    "aire",
+    "residuos",
+    "reciclaje",
+    "ordenanzas",
+    "concejo",
+    "deliberante",
+    "elecciones",
+    "mesas",
+    "padrón",
+    "turismo",
+    "cultura",
+    "deportes",
+    "seguridad",
+    "alumbrado",
+    "pavimento",
+    "desagües",
+    "barrios",
+    "plazas",
+    "arbolado",
+    "tránsito",
+    "multas",
+    "tasas",
+    "recaudación",
+    "deuda",
+    "proveedores",
+    "subsidios",
+]
 FORMATS = ["CSV", "XLSX", "JSON", "PDF", "ODS", "GEOJSON"]
 PERIODS = ["R/P1Y", "R/P6M", "R/P3M", "R/P1M", "eventual", "R/P1D"]
 LICENSES = ["cc-by-4.0", "cc-by-4.0", "cc-by-4.0", "odc-odbl", "cc-zero"]
