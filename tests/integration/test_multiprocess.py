@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
 
 from abiertos.accounts.models import Membership, Role, User
@@ -154,7 +154,7 @@ def cluster(transactional_db, django_db_serialized_rollback, tmp_path, settings)
     )
     (tmp_path / "var").mkdir()
     running = Cluster(tmp_path, env)
-    with huey_queue(queue):
+    with huey_queue(queue), translation.override("es-ar"):
         try:
             yield running
         finally:

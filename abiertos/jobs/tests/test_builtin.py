@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from abiertos.core.actors import Actor
 from abiertos.core.errors import PermissionDenied, ValidationError
@@ -7,6 +8,13 @@ from abiertos.jobs.builtin import DIAGNOSTIC_KIND, diagnostic_job_enqueue
 from abiertos.jobs.models import Job, JobStatus
 from abiertos.jobs.registry import job_kind_handler
 from abiertos.jobs.runner import job_execute
+
+
+@pytest.fixture(autouse=True)
+def _in_spanish():
+    # The messages asserted here are the Spanish originals, whatever an earlier test activated.
+    with translation.override("es-ar"):
+        yield
 
 
 @pytest.fixture(autouse=True)
