@@ -276,6 +276,8 @@ class DatasetSearchEntry(models.Model):
     dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     is_published = models.BooleanField()
+    # Published and its municipality active: what anonymous visitors see, without a join.
+    is_public = models.BooleanField(default=False)
     name = models.CharField(max_length=200)
     title_sort = models.CharField(max_length=200)
     modified = models.DateTimeField(null=True)
@@ -294,6 +296,8 @@ class DatasetSearchEntry(models.Model):
             models.Index(fields=["title_sort"], name="search_title_idx"),
             models.Index(fields=["name"], name="search_name_idx"),
             models.Index(fields=["fresh_until"], name="search_fresh_idx"),
+            # Covers probing a text match's ids for visibility, freshness and recency.
+            models.Index(fields=["dataset", "is_public", "fresh_until", "modified"], name="search_probe_idx"),
         ]
 
     def __str__(self) -> str:

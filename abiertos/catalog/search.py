@@ -8,16 +8,19 @@ How a query runs (a fixed number of SQL queries, none per row):
    ``pk IN (SELECT entry_id FROM facets WHERE facet=… AND value IN …)``, freshness as an
    indexed comparison on ``fresh_until``, and the text match as ``pk IN (FTS5 / tsvector
    subquery)`` from search_backends.py;
-2. one aggregate counts it (and how many are up to date);
+2. one ordered, sliced query picks the page's ids and counts the whole set (window
+   functions: total and how many are up to date) in the same pass;
 3. one GROUP BY over the facet rows of the matching set counts every requested facet;
-4. one ordered, sliced query picks the page's ids, then the page's datasets are loaded with
-   their relations.
+4. the page's datasets are loaded with their relations.
+The text index is thus searched twice per request, whatever the number of terms.
 
 Text semantics: every term of ``q`` must occur (title, keywords and themes, description,
 publisher, municipality, distributions and their fields), after text.py normalisation
-(accents, case, Spanish stemming). Relevance puts datasets with every term in the title
-first, then those with some term in the title, then the rest; ties go to the most recently
-modified. The same ranking runs on SQLite and PostgreSQL, so both return the same order.
+(accents, case, Spanish stemming). Relevance orders by how many of the terms the title
+has, so datasets with every term in the title come first and those with none last; ties go to
+the most recently modified. Title matches are counted from the entry's stored title terms, not by a
+second text search. The same ranking runs on SQLite and PostgreSQL, so both return the same
+order.
 
 Facet filter semantics: a dataset has one municipality, license and publisher, so several
 values of those are alternatives; it has several themes, formats and keywords, so several
@@ -34,9 +37,24 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, Concat, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,12 +150,12 @@ def _checked(query: SearchQuery) -> SearchQuery:
 
 
 def _visible(actor: Actor, include_drafts: bool) -> Q:
-    public = Q(is_published=True, municipality__is_active=True)
+    public = Q(is_public=True)
     if not include_drafts or not (actor.is_authenticated or actor.is_system):
         return public
     if can(actor, Action.MANAGE_CATALOG):
         return Q()
-    return public | Q(municipality__in=municipalities_where(actor, Action.MANAGE_CATALOG))
+    return public | Q(municipality_id__in=municipalities_where(actor, Action.MANAGE_CATALOG).values("pk"))
 
 
 def _with_facet(facet: str, values) -> Q:
@@ -183,21 +201,22 @@ def _binary(expression):
     return Collate(expression, "C") if connection.vendor == "postgresql" else expression
 
 
-def _title_tier(terms: list[str]) -> Case | Value:
-    if not terms:
-        return Value(0, output_field=IntegerField())
-    tiers = [When(Q(pk__in=RawSQL(*match_sql(terms, "title_all"))), then=Value(2))]
-    if len(terms) > 1:
-        tiers.append(When(Q(pk__in=RawSQL(*match_sql(terms, "title_any"))), then=Value(1)))
-    return Case(*tiers, default=Value(0), output_field=IntegerField())
+def _title_hits(terms: list[str]):
+    """How many of the terms the entry's title has, read from its stored terms (no second text search)."""
+    padded = Concat(Value(" "), F("title_terms"), Value(" "), output_field=TextField())
+    hits = [
+        Case(When(GreaterThan(StrIndex(padded, Value(f" {term} ")), 0), then=Value(1)), default=Value(0))
+        for term in terms
+    ]
+    return sum(hits[1:], start=hits[0])
 
 
 def _ordered(entries: QuerySet[DatasetSearchEntry], query: SearchQuery, terms: list[str]):
     sort = "modified" if query.sort == "relevance" and not terms else query.sort
     descending = DEFAULT_DESCENDING[sort] if query.descending is None else query.descending
     if sort == "relevance":
-        entries = entries.annotate(title_tier=_title_tier(terms))
-        key = F("title_tier")
+        entries = entries.annotate(title_hits=_title_hits(terms))
+        key = F("title_hits")
         then = [F("modified").desc(nulls_last=True), F("pk").desc()]
         return entries.order_by(key.desc() if descending else key.asc(), *then)
     key = {
@@ -211,6 +230,19 @@ def _ordered(entries: QuerySet[DatasetSearchEntry], query: SearchQuery, terms: l
     return entries.order_by(key.asc(nulls_last=True), F("pk").asc())
 
 
+def _page(entries, query: SearchQuery, terms: list[str], now: datetime) -> tuple[list[int], int, int]:
+    """The page's ids, the total and how many are up to date, counted in the same query."""
+    fresh = Case(When(up_to_date_q(now=now), then=Value(1)), default=Value(0))
+    rows = []
+    if query.rows:
+        page = _ordered(entries, query, terms).annotate(total=Window(Count("pk")), fresh=Window(Sum(fresh)))
+        rows = list(page.values_list("pk", "total", "fresh")[query.start : query.start + query.rows])
+    if rows:
+        return [row[0] for row in rows], rows[0][1], rows[0][2]
+    counts = entries.aggregate(total=Count("pk"), fresh=Count("pk", filter=up_to_date_q(now=now)))
+    return [], counts["total"], counts["fresh"]
+
+
 def _facet_counts(entries, query: SearchQuery, total: int, fresh: int) -> dict[str, list[FacetValue]]:
     facets: dict[str, list[FacetValue]] = {name: [] for name in query.facets}
     grouped = [name for name in query.facets if name != "up_to_date"]
@@ -218,7 +250,7 @@ def _facet_counts(entries, query: SearchQuery, total: int, fresh: int) -> dict[s
         rows = (
             DatasetSearchFacet.objects.filter(facet__in=grouped, entry_id__in=entries.values("pk"))
             .values("facet", "value")
-            .annotate(count=Count("pk"), label=Max("label"))
+            .annotate(count=Count("pk"), label=Max(_binary(F("label"))))
             .order_by()
         )
         for row in rows:
@@ -254,13 +286,8 @@ def dataset_search(*, actor: Actor, query: SearchQuery) -> SearchResult:
     terms = text.query_terms(query.q)
     now = timezone.now()
     entries = _matching(actor, query, terms, now)
-    counts = entries.aggregate(total=Count("pk"), fresh=Count("pk", filter=up_to_date_q(now=now)))
-    total, fresh = counts["total"], counts["fresh"]
+    ids, total, fresh = _page(entries, query, terms, now)
     facets = _facet_counts(entries, query, total, fresh) if query.facets else {}
-    ids: list[int] = []
-    if total and query.rows and query.start < total:
-        page = _ordered(entries, query, terms)[query.start : query.start + query.rows]
-        ids = list(page.values_list("pk", flat=True))
     return SearchResult(query=query, total=total, datasets=_datasets(ids) if ids else [], facets=facets, terms=terms)
 
 
@@ -274,10 +301,16 @@ def dataset_text_filter(q: str) -> Q:
 
 
 def dataset_title_tier(q: str) -> Case | Value:
-    """An annotation ranking datasets by title matches of ``q`` (2 all terms, 1 some, 0 none).
+    """An annotation for Dataset querysets ranking title matches of ``q`` (2 all terms, 1 some, 0 none).
 
-    Order by it descending, then by your tie-breakers, to sort as ``dataset_search`` does."""
-    return _title_tier(text.query_terms(q))
+    Order by it descending, then by your tie-breakers, to rank titles first as ``dataset_search`` does."""
+    terms = text.query_terms(q)
+    if not terms:
+        return Value(0, output_field=IntegerField())
+    tiers = [When(Q(pk__in=RawSQL(*match_sql(terms, "title_all"))), then=Value(2))]
+    if len(terms) > 1:
+        tiers.append(When(Q(pk__in=RawSQL(*match_sql(terms, "title_any"))), then=Value(1)))
+    return Case(*tiers, default=Value(0), output_field=IntegerField())
 
 
 # The CKAN Action API's package_search, in CKAN's own names (DOMAIN.md §7).

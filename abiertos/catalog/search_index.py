@@ -56,6 +56,7 @@ def _entry(dataset: Dataset) -> DatasetSearchEntry:
         dataset_id=dataset.pk,
         municipality_id=dataset.municipality_id,
         is_published=dataset.status == DatasetStatus.PUBLISHED,
+        is_public=dataset.status == DatasetStatus.PUBLISHED and dataset.municipality.is_active,
         name=dataset.name,
         title_sort=text.sort_key(dataset.title),
         modified=dataset.modified,
@@ -182,6 +183,11 @@ def _on_municipality_saved(sender, instance: Municipality, raw: bool = False, **
     DatasetSearchFacet.objects.filter(facet="municipality", entry__municipality_id=instance.pk).exclude(
         value=instance.slug, label=instance.name[:200]
     ).update(value=instance.slug, label=instance.name[:200])
+    entries = DatasetSearchEntry.objects.filter(municipality_id=instance.pk)
+    if instance.is_active:
+        entries.filter(is_published=True, is_public=False).update(is_public=True)
+    else:
+        entries.filter(is_public=True).update(is_public=False)
 
 
 def _on_theme_saved(sender, instance: Theme, raw: bool = False, created: bool = False, **kwargs) -> None:

@@ -196,6 +196,9 @@ def test_dataset_search_follows_unpublish_and_inactive_municipalities(municipali
     municipality.is_active = False
     municipality.save()
     assert search(q="presupuesto").total == 0
+    municipality.is_active = True
+    municipality.save()
+    assert search(q="presupuesto").total == 1
 
 
 def test_dataset_search_follows_metadata_changes(municipality):
