@@ -264,7 +264,9 @@ def membership_grant(*, user: User, role: str, municipality: Municipality | None
 def membership_revoke(*, membership: Membership, by: Actor) -> None:
     """Take a role away from a user; the province always keeps one administrator."""
     require(by, Action.MANAGE_MEMBERS, membership.municipality)
-    membership = Membership.objects.select_for_update().select_related("user", "municipality").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user", "municipality").get(pk=membership.pk)
+    )
     if membership.role == Role.PROVINCIAL_ADMIN:
         admins = Membership.objects.select_for_update().filter(role=Role.PROVINCIAL_ADMIN, user__is_active=True)
         if not admins.exclude(pk=membership.pk).exists():

@@ -127,7 +127,9 @@ def _error_text(exc: Exception) -> str:
 
 def job_execute(job_id: int) -> Job | None:
     """Run a queued job to its end. Never raises: the outcome is on the job row."""
-    close_old_connections()
+    if not connection.in_atomic_block:
+        # A worker reuses its connection between jobs; never close one a caller's transaction holds.
+        close_old_connections()
     job = job_claim(job_id)
     if job is None:
         return None

@@ -15,7 +15,9 @@ from abiertos.catalog.tests.factories import CSV_BYTES, dataset_make
 
 from .conftest import token_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise also remove the
+# rows data migrations create (the theme taxonomy) for every later test in this process.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BIN = Path(sys.executable).parent
 CKANAPI = str(BIN / "ckanapi")
