@@ -141,19 +141,25 @@ def catalog_version(scope: CatalogScope) -> tuple[int, datetime | None]:
     return stats["n"], latest
 
 
-def iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None, zone: zoneinfo.ZoneInfo | None = None) -> str | None:
+    """A profile date-time: local time with its offset, to the second."""
     if value is None:
         return None
-    return value.astimezone(_local_zone()).replace(microsecond=0).isoformat()
+    return value.astimezone(zone or _zone(settings.TIME_ZONE)).isoformat(timespec="seconds")
 
 
 @functools.lru_cache(maxsize=4)
-def _zone(name: str):
+def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def _local_zone():
-    return _zone(settings.TIME_ZONE)
+def _field_entry(f: dict) -> dict:
+    entry = {"title": f["title"], "type": f["type"]}
+    if f["description"]:
+        entry["description"] = f["description"]
+    if f["units"]:
+        entry["units"] = f["units"]
+    return entry
 
 
 def license_title(code: str) -> str:
@@ -167,11 +173,14 @@ def _compact(values: dict) -> dict:
 
 
 class _Addresses:
-    """Absolute addresses of dataset pages and downloads, reversed once per catalog."""
+    """What every entry needs, worked out once per catalog: absolute addresses of dataset pages
+    and downloads (reversed once, then filled in), the time zone, the fallback e-mail."""
 
     MARK_M, MARK_D, MARK_R = "zzmunizz", "zzdatazz", "zzdistzz"
 
     def __init__(self):
+        self.zone = _zone(settings.TIME_ZONE)
+        self.mbox = settings.CATALOG_PUBLISHER_EMAIL
         self.dataset_page = self._template(
             "catalog:dataset_detail", municipality_slug=self.MARK_M, identifier=self.MARK_D
         )
@@ -264,19 +273,16 @@ def distribution_entry(dist: dict, fields: list[dict], dataset: dict, scope: Cat
             "byteSize": dist["byte_size"],
             "fileName": dist["file_name"],
             "license": license_title(dist["license"]) if dist["license"] else None,
-            "issued": iso(dist["issued"]),
-            "modified": iso(dist["modified"]),
-            "field": [
-                _compact({"title": f["title"], "type": f["type"], "description": f["description"], "units": f["units"]})
-                for f in fields
-            ],
+            "issued": iso(dist["issued"], urls.zone),
+            "modified": iso(dist["modified"], urls.zone),
+            "field": [_field_entry(f) for f in fields],
         }
     )
 
 
-def _mbox(ds: dict) -> str:
+def _mbox(ds: dict, urls: _Addresses) -> str:
     """The profile wants a publisher e-mail: the dataset's, else its municipality's, else the portal's."""
-    return ds["publisher_mbox"] or ds["municipality__contact_email"] or settings.CATALOG_PUBLISHER_EMAIL
+    return ds["publisher_mbox"] or ds["municipality__contact_email"] or urls.mbox
 
 
 def dataset_entry(
@@ -288,14 +294,14 @@ def dataset_entry(
             "identifier": ds["name"] if scope.is_province else ds["identifier"],
             "title": ds["title"],
             "description": ds["description"],
-            "publisher": _compact({"name": ds["publisher_name"], "mbox": _mbox(ds)}),
+            "publisher": _compact({"name": ds["publisher_name"], "mbox": _mbox(ds, urls)}),
             "contactPoint": _compact({"fn": ds["contact_name"], "hasEmail": ds["contact_email"]}),
             "superTheme": list(ds["super_themes"]),
             "theme": themes,
             "keyword": list(ds["keywords"]),
             "accrualPeriodicity": ds["accrual_periodicity"],
-            "issued": iso(ds["issued"]),
-            "modified": iso(ds["modified"]),
+            "issued": iso(ds["issued"], urls.zone),
+            "modified": iso(ds["modified"], urls.zone),
             "temporal": ds["temporal"],
             "spatial": ds["spatial"],
             "landingPage": ds["landing_page"] or urls.page(slug, ds["identifier"]),

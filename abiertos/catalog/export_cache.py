@@ -3,7 +3,9 @@
 Building the province data.json of 100,000 datasets takes tens of seconds of CPU; the catalog
 changes far less often than harvesters fetch it. The first request after a change streams the
 export while writing it to a temporary file, renamed into place only when complete; later requests
-for the same version are served from that file. A new version replaces the older files.
+for the same version are served from that file. A new version replaces the older files. A worker
+prebuilds the province data.json every few minutes, so even the first request after a change
+rarely has to wait for it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,28 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+
+from .datajson import CatalogScope, catalog_stream, catalog_version, scope_for_province
+from .models import Theme
+
+DATAJSON = "data.json"
+# Bump when the shape of an export changes, so files written by older code are not served.
+EXPORT_FORMAT_VERSION = "1"
+
+
+def catalog_etag(scope: CatalogScope, variant: str) -> tuple[str, float | None]:
+    """(ETag, Last-Modified timestamp) of one export of the scope's catalog as it is now."""
+    count, latest = catalog_version(scope)
+    themes = "|".join(
+        f"{i}:{label}" for i, label in Theme.objects.order_by("identifier").values_list("identifier", "label")
+    )
+    stamp = latest.timestamp() if latest else 0
+    config = (
+        f"{EXPORT_FORMAT_VERSION}|{settings.SITE_URL}|{settings.CATALOG_IDENTIFIER}|{settings.CATALOG_PUBLISHER_NAME}|"
+        f"{settings.CATALOG_PUBLISHER_EMAIL}|{settings.DCAT_PAGE_SIZE}|{settings.TIME_ZONE}"
+    )
+    digest = hashlib.sha256(f"{scope.key}|{variant}|{count}|{stamp}|{themes}|{config}".encode()).hexdigest()[:32]
+    return f'"{digest}"', stamp or None
 
 
 def cache_dir() -> Path:
@@ -74,3 +98,17 @@ def build_and_keep(write: Callable[[BinaryIO], None], scope_key: str, variant: s
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def province_datajson_prebuild() -> bool:
+    """Build the province data.json of the current catalog version unless it is on disk already.
+
+    Run periodically by a worker, so harvesters almost always get the finished file at once
+    instead of waiting while 100,000 datasets are serialized. True if it built one."""
+    scope = scope_for_province()
+    etag, _stamp = catalog_etag(scope, f"{DATAJSON}|")
+    if cached(scope.key, DATAJSON, etag):
+        return False
+    for _piece in stream_and_keep(catalog_stream(scope), scope.key, DATAJSON, etag):
+        pass
+    return True

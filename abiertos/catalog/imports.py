@@ -87,6 +87,9 @@ class ImportReport:
     def errors(self) -> list[ImportIssue]:
         return [i for i in self.issues if i.level == "error"]
 
+    def issues_errors_first(self) -> list[ImportIssue]:
+        return sorted(self.issues, key=lambda issue: issue.level != "error")
+
     @property
     def counts(self) -> dict[str, int]:
         counts = {"create": 0, "update": 0, "unchanged": 0, "invalid": 0}
@@ -94,7 +97,8 @@ class ImportReport:
             counts[planned.action] += 1
         return counts
 
-    def as_dict(self, *, max_issues: int = 1000) -> dict:
+    def as_dict(self, *, max_issues: int = 1000, max_datasets: int = 2000) -> dict:
+        """The report as JSON (a job's result), long lists cut to keep the row small."""
         return {
             "source": self.source,
             "dry_run": self.dry_run,
@@ -102,9 +106,10 @@ class ImportReport:
             "counts": self.counts,
             "datasets": [
                 {"identifier": p.identifier, "title": p.title, "action": p.action, "changes": p.changes}
-                for p in self.datasets
+                for p in self.datasets[:max_datasets]
             ],
-            "issues": [{**asdict(i), "text": str(i)} for i in self.issues[:max_issues]],
+            "datasets_omitted": max(0, len(self.datasets) - max_datasets),
+            "issues": [{**asdict(i), "text": str(i)} for i in self.issues_errors_first()[:max_issues]],
         }
 
 
@@ -206,7 +211,14 @@ def _dataset_issues(incoming: Incoming, path: str, locator: _Locator) -> list[Im
     return issues
 
 
-def import_plan(*, municipality: Municipality, catalog: dict, xlsx: XlsxCatalog | None, report: ImportReport) -> None:
+def import_plan(
+    *,
+    municipality: Municipality,
+    catalog: dict,
+    xlsx: XlsxCatalog | None,
+    report: ImportReport,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> None:
     """Fill the report with what importing the catalog would do, and every problem found."""
     locator = _Locator(xlsx)
     report.issues += _catalog_level_issues(catalog, locator)
@@ -241,6 +253,9 @@ def import_plan(*, municipality: Municipality, catalog: dict, xlsx: XlsxCatalog 
                 planned.changes = dataset_changes(current, incoming)
                 planned.action = "update" if planned.changes else "unchanged"
         report.datasets.append(planned)
+        if progress:
+            total = len(catalog["dataset"])
+            progress(i + 1, total, _("Revisando: conjunto %(n)d de %(t)d") % {"n": i + 1, "t": total})
 
 
 def _apply_dataset(municipality: Municipality, planned: PlannedDataset, *, publish: bool, by: Actor) -> None:
@@ -274,7 +289,7 @@ def import_apply(
     by: Actor,
     publish: bool = True,
     skip_invalid: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> None:
     """Create and update the planned datasets through the services (all or nothing by default)."""
     todo = [p for p in report.datasets if p.action in ("create", "update")]
@@ -290,7 +305,7 @@ def import_apply(
                 if not skip_invalid:
                     raise
             if progress:
-                progress(n, len(todo))
+                progress(n, len(todo), _("Importando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(todo)})
     report.applied = True
 
 
@@ -303,7 +318,7 @@ def catalog_import(
     dry_run: bool = True,
     skip_invalid: bool = False,
     publish: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportReport:
     """Plan (and unless ``dry_run``, apply) importing a data.json or catalog.xlsx into a municipality."""
     require(by, Action.MANAGE_CATALOG, municipality)
@@ -311,7 +326,7 @@ def catalog_import(
     catalog, xlsx, read_issues = catalog_read(data, filename)
     report.issues += read_issues
     if catalog:
-        import_plan(municipality=municipality, catalog=catalog, xlsx=xlsx, report=report)
+        import_plan(municipality=municipality, catalog=catalog, xlsx=xlsx, report=report, progress=progress)
     if dry_run or (report.errors and not skip_invalid) or not catalog:
         return report
     try:
@@ -376,7 +391,7 @@ def catalog_import_job_run(*, job: Job, progress) -> dict:
         dry_run=params.get("dry_run", True),
         skip_invalid=params.get("skip_invalid", False),
         publish=params.get("publish", True),
-        progress=lambda done, total: progress(done, total, _("Conjunto %(n)d de %(t)d") % {"n": done, "t": total}),
+        progress=progress,
     )
     if report.errors and not report.dry_run and not report.applied:
         raise ValidationError(

@@ -7,11 +7,9 @@ ETag or Last-Modified they saw get a 304 without the catalog being rebuilt.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -20,14 +18,11 @@ from django.views.decorators.http import require_safe
 from abiertos.core.errors import NotFound
 
 from . import export_cache
-from .datajson import CatalogScope, catalog_stream, catalog_version, scope_for_municipality, scope_for_province
+from .datajson import CatalogScope, catalog_stream, scope_for_municipality, scope_for_province
 from .dcat import FORMATS, catalog_rdf
-from .models import Theme
 from .xlsx_export import XLSX_MEDIA_TYPE, catalog_xlsx_write
 
 CACHE_CONTROL = "public, max-age=300"
-# Bump when the shape of an export changes, so cached exports of the old code are not served.
-EXPORT_FORMAT_VERSION = "1"
 EXTENSIONS = {"turtle": "ttl", "rdf": "rdf", "jsonld": "jsonld"}
 
 
@@ -38,20 +33,6 @@ def _scope(municipality_slug: str | None) -> CatalogScope:
         raise Http404(exc.message) from exc
 
 
-def _validators(scope: CatalogScope, variant: str) -> tuple[str, float | None]:
-    count, latest = catalog_version(scope)
-    themes = "|".join(
-        f"{i}:{label}" for i, label in Theme.objects.order_by("identifier").values_list("identifier", "label")
-    )
-    stamp = latest.timestamp() if latest else 0
-    config = (
-        f"{EXPORT_FORMAT_VERSION}|{settings.SITE_URL}|{settings.CATALOG_IDENTIFIER}|{settings.CATALOG_PUBLISHER_NAME}|"
-        f"{settings.CATALOG_PUBLISHER_EMAIL}|{settings.DCAT_PAGE_SIZE}|{settings.TIME_ZONE}"
-    )
-    digest = hashlib.sha256(f"{scope.key}|{variant}|{count}|{stamp}|{themes}|{config}".encode()).hexdigest()[:32]
-    return f'"{digest}"', stamp or None
-
-
 def machine_endpoint(variant: str) -> Callable:
     """Resolve the scope, answer conditional requests, and add validators and CORS to the response."""
 
@@ -60,7 +41,7 @@ def machine_endpoint(variant: str) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, municipality_slug: str | None = None, **kwargs) -> HttpResponse:
             scope = _scope(municipality_slug)
-            etag, stamp = _validators(scope, f"{variant}|{request.GET.get('page', '')}")
+            etag, stamp = export_cache.catalog_etag(scope, f"{variant}|{request.GET.get('page', '')}")
             last_modified = int(stamp) if stamp else None
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if response is None:
@@ -81,9 +62,9 @@ def machine_endpoint(variant: str) -> Callable:
 @machine_endpoint("data.json")
 def datajson(request: HttpRequest, scope: CatalogScope, etag: str) -> HttpResponse:
     content_type = "application/json; charset=utf-8"
-    if path := export_cache.cached(scope.key, "data.json", etag):
+    if path := export_cache.cached(scope.key, export_cache.DATAJSON, etag):
         return FileResponse(path.open("rb"), content_type=content_type)
-    body = export_cache.stream_and_keep(catalog_stream(scope), scope.key, "data.json", etag)
+    body = export_cache.stream_and_keep(catalog_stream(scope), scope.key, export_cache.DATAJSON, etag)
     return StreamingHttpResponse(body, content_type=content_type)
 
 

@@ -7,6 +7,7 @@ from django.http import FileResponse
 
 from abiertos.catalog.checks import catalog_issues
 from abiertos.catalog.datajson import catalog_build, catalog_stream, scope_for_municipality, scope_for_province
+from abiertos.catalog.export_cache import province_datajson_prebuild
 from abiertos.catalog.tests.catalog_samples import catalog_populate
 from abiertos.catalog.tests.factories import dataset_make
 from abiertos.catalog.vocabularies import SUPER_THEME_TAXONOMY_URL
@@ -177,3 +178,17 @@ def test_datajson_interrupted_download_leaves_no_cached_file(client, settings, s
 
     assert list(settings.CATALOG_CACHE_DIR.iterdir()) == []
     assert not isinstance(client.get("/data.json"), FileResponse)
+
+
+def test_province_datajson_prebuild_makes_the_first_request_a_file(client, settings, municipality, sample):
+    assert province_datajson_prebuild() is True
+    assert province_datajson_prebuild() is False
+
+    response = client.get("/data.json")
+
+    assert isinstance(response, FileResponse)
+    assert sorted(_ids(json.loads(b"".join(response.streaming_content)))) == sorted(
+        _ids(catalog_build(scope_for_province()))
+    )
+    dataset_make(municipality, publish=True, identifier="despues-del-prearmado")
+    assert province_datajson_prebuild() is True

@@ -97,8 +97,9 @@ def test_dcat_theme_taxonomy_is_a_skos_scheme(client, sample):
     assert (URIRef(f"{BASE}/"), DCAT.themeTaxonomy, URIRef(f"{BASE}/themeTaxonomy")) in g
 
 
-def test_dcat_province_export_has_every_municipality(client, sample):
-    g = _graph(client, "/catalog.jsonld", "json-ld")
+@pytest.mark.parametrize(("address", "rdf_format", "content_type"), FORMATS)
+def test_dcat_province_export_has_every_municipality(client, sample, address, rdf_format, content_type):
+    g = _graph(client, f"/{address}", rdf_format, content_type)
 
     identifiers = {str(g.value(d, DCTERMS.identifier)) for d in g.subjects(RDF.type, DCAT.Dataset)}
     assert identifiers == {"la-plata_presupuesto-2025", "la-plata_obras-publicas", "bahia-blanca_presupuesto-2025"}

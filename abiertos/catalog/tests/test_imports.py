@@ -258,7 +258,8 @@ def test_import_job_runs_in_the_background_and_reports(municipality, editor, act
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.result["counts"]["create"] == 15
     assert job.result["dry_run"] is True
-    assert job.progress_done == job.progress_total or job.progress_total is None
+    assert (job.progress_done, job.progress_total) == (16, 16)
+    assert job.message == "Revisando: conjunto 16 de 16"
     assert not Dataset.objects.filter(municipality=municipality).exists()
 
 
