@@ -17,6 +17,8 @@ def _tasks_run_immediately():
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CATALOG_CACHE_DIR = tmp_path / "catalog-cache"
+    # Catalog services announce new files, and the datastore loads them: keep its tables here too.
+    settings.DATASTORE_ROOT = tmp_path / "datastore"
     # Hashing passwords properly is slow by design; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

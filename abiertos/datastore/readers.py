@@ -23,6 +23,8 @@ TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 MAX_BLANK_RUN = 10_000
+# A JSON document is parsed whole; beyond this size it is refused (CSV streams, JSON does not).
+JSON_MAX_BYTES = 256 * 1024 * 1024
 
 
 def cell_text(value: object) -> str:
@@ -166,7 +168,7 @@ def ods_sheets(path: Path) -> list[str]:
 
 def _ods_cell(element) -> str:
     kind = element.get(_tag(OFFICE_NS, "value-type"))
-    if kind in ("float", "percentage", "currency"):
+    if kind in ("float", "percentage", "currency") and element.get(_tag(OFFICE_NS, "value")) is not None:
         return cell_text(float(element.get(_tag(OFFICE_NS, "value"))))
     if kind == "date":
         return element.get(_tag(OFFICE_NS, "date-value"), "").replace("T", " ")
@@ -251,6 +253,12 @@ def _records(document: object) -> tuple[list[dict], bool]:
 
 def json_table(path: Path) -> tuple[list[str], Iterator[list[str]], bool]:
     """Column names, rows and whether it is GeoJSON (its geometry becomes a "geometry" column)."""
+    if path.stat().st_size > JSON_MAX_BYTES:
+        raise IngestionProblem(
+            _("El JSON pesa más de %(max)d MB y se lee entero en memoria: publicá estos datos como CSV.")
+            % {"max": JSON_MAX_BYTES // (1024 * 1024)},
+            reason="too_big",
+        )
     try:
         with open(path, encoding="utf-8-sig") as handle:
             document = json.load(handle)

@@ -2,11 +2,6 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_datastore(settings, tmp_path):
-    settings.DATASTORE_ROOT = tmp_path / "datastore"
-
-
-@pytest.fixture(autouse=True)
 def _jobs_keep_the_test_connection(monkeypatch):
     # job_execute starts with close_old_connections(), which on PostgreSQL closes the connection
     # holding the test's transaction (autocommit differs from the settings inside it); SQLite's

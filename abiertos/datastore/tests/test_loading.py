@@ -187,3 +187,28 @@ def test_geojson_features_become_rows_with_a_geometry_column(tmp_path):
     ]
     assert rows[0][:2] == ("Plaza", 1)
     assert '"Point"' in rows[0][2]
+
+
+def test_json_array_of_objects_becomes_a_table_with_the_union_of_keys(tmp_path):
+    path = tmp_path / "obras.json"
+    path.write_text(
+        '[{"obra": "Plaza", "monto": 1500.5, "inicio": "2024-03-01"},'
+        ' {"obra": "Calle", "monto": 20, "tags": ["asfalto"]}]',
+        encoding="utf-8",
+    )
+    _detection, result, rows = _load(path, tmp_path)
+    assert [(c["name"], c["type"]) for c in result.columns] == [
+        ("obra", "string"),
+        ("monto", "number"),
+        ("inicio", "date"),
+        ("tags", "string"),
+    ]
+    assert rows == [("Plaza", 1500.5, date(2024, 3, 1), None), ("Calle", 20.0, None, '["asfalto"]')]
+
+
+def test_malformed_json_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "roto.json"
+    path.write_text('[{"a": 1},\n{"a": }]', encoding="utf-8")
+    with pytest.raises(IngestionProblem, match="El JSON está mal formado en la línea 2") as refused:
+        detect(path=path, name=path.name)
+    assert refused.value.row == 2

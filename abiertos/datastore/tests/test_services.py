@@ -148,3 +148,36 @@ def test_fields_update_with_a_new_type_reloads_the_table(
     assert table.version == 2
     assert table.columns[0]["type"] == "integer"
     assert datastore_table_read(table=table, limit=1, offset=0)[1][0][0] == 6441
+
+
+def test_url_distribution_is_downloaded_and_loaded(municipality, monkeypatch):
+    import io
+
+    from abiertos.catalog.inputs import DistributionMetadata
+
+    class Response(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            self.close()
+
+    requested = []
+
+    def urlopen(request, timeout):
+        requested.append(request.full_url)
+        return Response(b"anio;monto\n2024;1.234,5\n")
+
+    monkeypatch.setattr("abiertos.datastore.sources.urllib.request.urlopen", urlopen)
+    dataset = dataset_make(municipality)
+    distribution = catalog_services.distribution_create_from_url(
+        dataset=dataset,
+        metadata=DistributionMetadata(identifier="remoto", title="Remoto", format="CSV"),
+        url="https://datos.example.org/gastos.csv",
+        by=SYSTEM,
+    )
+    run = services.datastore_ingest(distribution=distribution, by=SYSTEM)
+    assert requested == ["https://datos.example.org/gastos.csv"]
+    assert run.row_count == 1
+    table = DatastoreTable.objects.get(distribution=distribution)
+    assert datastore_table_read(table=table, limit=1, offset=0)[1] == [(2024, 1234.5)]
