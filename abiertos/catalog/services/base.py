@@ -42,7 +42,10 @@ def _record(dataset: Dataset, action: str, by: Actor, changes: dict | None = Non
 
 def _file_changed(distribution: Distribution) -> None:
     """Tell the datastore, once the change is committed, that the distribution has a new current file."""
-    transaction.on_commit(lambda: distribution_file_changed.send(sender=Distribution, distribution=distribution))
+    # A failing receiver is logged, the others still run, and a committed change never becomes an error.
+    transaction.on_commit(
+        lambda: distribution_file_changed.send_robust(sender=Distribution, distribution=distribution), robust=True
+    )
 
 
 def _ensure_manageable(dataset: Dataset, by: Actor) -> None:
