@@ -18,7 +18,7 @@ from abiertos.catalog.models import Distribution, Field
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 from abiertos.core.errors import ValidationError
-from abiertos.jobs.models import Job
+from abiertos.jobs.models import FINISHED_STATUSES, Job
 from abiertos.jobs.runner import JobCancelled
 from abiertos.jobs.services import job_enqueue
 
@@ -250,6 +250,21 @@ def datastore_ingest(
     run.refresh_from_db()
     progress(100, 100, _("Tabla cargada: %(n)d filas.") % {"n": run.row_count}, force=True)
     return run
+
+
+def ingestion_runs_reconcile() -> int:
+    """Fail the runs still marked running whose job already ended (a worker that died mid-load)."""
+    stale = IngestionRun.objects.filter(outcome=RunOutcome.RUNNING, job__status__in=FINISHED_STATUSES)
+    count = 0
+    for run in stale.select_related("job"):
+        reason = run.job.error or _("el proceso que cargaba el archivo se interrumpió")
+        problem = IngestionProblem(
+            _("La carga no terminó: %(reason)s. La tabla anterior sigue publicada.") % {"reason": reason},
+            reason="interrupted",
+        )
+        _run_fail(run, problem, time.monotonic())
+        count += 1
+    return count
 
 
 def _job_actor(job: Job) -> Actor:

@@ -181,3 +181,17 @@ def test_url_distribution_is_downloaded_and_loaded(municipality, monkeypatch):
     assert run.row_count == 1
     table = DatastoreTable.objects.get(distribution=distribution)
     assert datastore_table_read(table=table, limit=1, offset=0)[1] == [(2024, 1234.5)]
+
+
+def test_a_run_whose_worker_died_is_marked_failed_not_left_running(distribution):
+    services.datastore_ingest(distribution=distribution, by=SYSTEM)
+    table = DatastoreTable.objects.get(distribution=distribution)
+    job = Job.objects.create(kind="datastore.ingest", status=JobStatus.FAILED, error="El proceso dejó de responder")
+    run = IngestionRun.objects.create(table=table, job=job)
+    DatastoreTable.objects.filter(pk=table.pk).update(status=TableStatus.LOADING)
+    assert services.ingestion_runs_reconcile() == 1
+    run.refresh_from_db()
+    table.refresh_from_db()
+    assert (run.outcome, run.reason) == (RunOutcome.FAILED, "interrupted")
+    assert run.error == "La carga no terminó: El proceso dejó de responder. La tabla anterior sigue publicada."
+    assert (table.status, table.version) == (TableStatus.FAILED, 1)
