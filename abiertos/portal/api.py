@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -78,3 +80,36 @@ def municipality_update(request, slug: str, payload: MunicipalityProfileIn):
     }
     current.update({k: v for k, v in values.items() if v is not None})
     return services.municipality_profile_update(municipality=municipality, by=actor, **current)
+
+
+class AuditEventOut(Schema):
+    created_at: datetime
+    actor: str
+    via: str
+    action: str
+    target_type: str
+    target_id: str
+    target: str
+    municipality: str | None
+    changes: dict
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_label
+
+    @staticmethod
+    def resolve_target(obj) -> str:
+        return obj.target_repr
+
+    @staticmethod
+    def resolve_municipality(obj) -> str | None:
+        return obj.municipality.slug if obj.municipality_id else None
+
+
+@router.get(
+    "/audit", response=list[AuditEventOut], summary="Registro de cambios (personal autorizado)", tags=["auditoría"]
+)
+@paginate(LimitOffsetPagination)
+def audit_list(request, municipality: str = "", action: str = ""):
+    found = selectors.municipality_get_public(slug=municipality) if municipality else None
+    return selectors.audit_event_list_visible_to(actor=request.auth, municipality=found, action=action[:80])

@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.province_home, name="province_home"),
+    path("auditoria/", views.audit_log, name="audit_log"),
     path("m/<slug:municipality_slug>/", views.municipality_home, name="municipality_home"),
     path("m/<slug:municipality_slug>/editar/", views.municipality_edit, name="municipality_edit"),
 ]

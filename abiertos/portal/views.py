@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -77,3 +78,26 @@ def municipality_edit(request, municipality_slug):
             messages.success(request, _("Guardamos los cambios de la página del municipio."))
             return redirect(municipality)
     return render(request, "portal/municipality_edit.html", {"municipality": municipality, "form": form})
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_log(request):
+    """Who changed what and when, for the staff allowed to read the audit trail."""
+    actor = actor_for_web(request)
+    slug = request.GET.get("municipio", "")
+    municipality = selectors.municipality_get_public(slug=slug) if slug else None
+    events = selectors.audit_event_list_visible_to(
+        actor=actor, municipality=municipality, action=request.GET.get("accion", "")[:80]
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {
+        "page": page,
+        "municipality": municipality,
+        "action": request.GET.get("accion", ""),
+        "query": query.urlencode(),
+    }
+    return render(request, "portal/audit_log.html", context)
