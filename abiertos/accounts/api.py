@@ -6,9 +6,10 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from abiertos.core.actors import Actor
+from abiertos.core.pagination import BoundedPagination
 
 from . import selectors, services
 from .models import User
@@ -141,7 +142,7 @@ class RoleAssignmentIn(Schema):
     response=list[RoleAssignmentOut],
     summary="Listar roles asignados (administración provincial)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def membership_list(request, municipality: str = "", email: str = ""):
     where = selectors.municipality_get_by_slug(slug=municipality) if municipality else None
     return selectors.membership_list_visible_to(actor=request.auth, municipality=where, email=email)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from abiertos.core.models import Municipality
+from abiertos.core.pagination import BoundedPagination
 
 from . import selectors, services
 
@@ -53,7 +54,7 @@ class MunicipalityProfileIn(Schema):
 
 
 @router.get("/municipalities", response=list[MunicipalityOut], summary="Listar municipios")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def municipality_list(request, q: str = ""):
     qs = selectors.municipality_list_public()
     if q:
@@ -109,7 +110,7 @@ class AuditEventOut(Schema):
 @router.get(
     "/audit", response=list[AuditEventOut], summary="Registro de cambios (personal autorizado)", tags=["auditoría"]
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def audit_list(request, municipality: str = "", action: str = ""):
     found = selectors.municipality_get_public(slug=municipality) if municipality else None
     return selectors.audit_event_list_visible_to(actor=request.auth, municipality=found, action=action[:80])

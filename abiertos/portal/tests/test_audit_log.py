@@ -62,3 +62,11 @@ def test_audit_api_lists_events_for_staff_only(client, municipality, other_munic
     assert client.get("/api/v1/audit").status_code == 401
     _login(client, citizen)
     assert client.get("/api/v1/audit").status_code == 403
+
+
+def test_municipality_list_refuses_out_of_range_paging_with_400(client, municipality):
+    for params in ({"limit": 10**12}, {"offset": 10**20}, {"limit": 0}, {"offset": -1}):
+        response = client.get("/api/v1/municipalities", params)
+        assert response.status_code == 400, params
+        assert response.json()["error"]["code"] == "validation_error"
+    assert client.get("/api/v1/municipalities", {"limit": 1}).json()["items"][0]["slug"] == "la-plata"

@@ -1,0 +1,14 @@
+"""Limit/offset pagination for the REST API with bounds: a huge number is a 400, never a
+database overflow or a full-table read."""
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1
+
+
+class BoundedPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
