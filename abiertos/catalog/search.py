@@ -243,18 +243,47 @@ def _page(entries, query: SearchQuery, terms: list[str], now: datetime) -> tuple
     return [], counts["total"], counts["fresh"]
 
 
+# Above this many matches, scanning the facet index beats seeking each match's facet rows.
+FACET_SCAN_FROM = 20_000
+
+
+def _facet_rows_scanned(entries, grouped: list[str]) -> list[tuple[str, str, int, str]]:
+    rows = (
+        DatasetSearchFacet.objects.filter(facet__in=grouped, entry_id__in=entries.values("pk"))
+        .values_list("facet", "value")
+        .annotate(count=Count("pk"), label=Max(_binary(F("label"))))
+        .order_by()
+    )
+    return list(rows)
+
+
+def _facet_rows(entries, grouped: list[str], total: int) -> list[tuple[str, str, int, str]]:
+    """(facet, value, count, label) over the matching set.
+
+    Few matches: walk them and seek each one's facet rows (covering index entry, facet, value,
+    label). Raw SQL only for the join order, which SQLite would otherwise get backwards (it
+    cannot see how few rows the text match returns): ``CROSS JOIN`` fixes it there and is a
+    plain join to PostgreSQL. Many matches: scan the facet rows, checking membership."""
+    if total >= FACET_SCAN_FROM:
+        return _facet_rows_scanned(entries, grouped)
+    matching, params = entries.order_by().values("pk").query.sql_with_params()
+    table = DatasetSearchFacet._meta.db_table
+    label = 'f.label COLLATE "C"' if connection.vendor == "postgresql" else "f.label"
+    sql = (
+        f"SELECT f.facet, f.value, COUNT(*), MAX({label}) FROM ({matching}) m CROSS JOIN {table} f "
+        f"WHERE f.entry_id = m.pk AND f.facet IN ({', '.join(['%s'] * len(grouped))}) GROUP BY f.facet, f.value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *grouped])
+        return cursor.fetchall()
+
+
 def _facet_counts(entries, query: SearchQuery, total: int, fresh: int) -> dict[str, list[FacetValue]]:
     facets: dict[str, list[FacetValue]] = {name: [] for name in query.facets}
     grouped = [name for name in query.facets if name != "up_to_date"]
     if grouped and total:
-        rows = (
-            DatasetSearchFacet.objects.filter(facet__in=grouped, entry_id__in=entries.values("pk"))
-            .values("facet", "value")
-            .annotate(count=Count("pk"), label=Max(_binary(F("label"))))
-            .order_by()
-        )
-        for row in rows:
-            facets[row["facet"]].append(FacetValue(row["value"], row["label"], row["count"]))
+        for facet, value, count, label in _facet_rows(entries, grouped, total):
+            facets[facet].append(FacetValue(value, label, count))
         for name in grouped:
             facets[name] = sorted(facets[name], key=lambda f: (-f.count, f.value))[: query.facet_limit]
     if "up_to_date" in facets:

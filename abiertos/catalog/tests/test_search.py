@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+import abiertos.catalog.search as search_module
 from abiertos.accounts.models import Role
 from abiertos.accounts.tests.factories import user_with_role
 from abiertos.catalog import services, text
@@ -278,6 +279,13 @@ def test_dataset_search_facets_up_to_date(municipality):
     assert counts(search(), "up_to_date") == {"true": 2, "false": 1}
     assert set(titles(search(up_to_date=True))) == {"Mensual reciente", "Eventual"}
     assert titles(search(up_to_date=False)) == ["Mensual viejo"]
+
+
+def test_dataset_search_facet_counts_agree_on_both_plans(catalog, monkeypatch):
+    seeking = search(q="presupuesto", municipalities=("la-plata", "bahia-blanca")).facets
+    monkeypatch.setattr(search_module, "FACET_SCAN_FROM", 0)
+    assert search(q="presupuesto", municipalities=("la-plata", "bahia-blanca")).facets == seeking
+    assert counts(search(), "keyword") == {"presupuesto": 3, "gasto": 2, "salud": 1}
 
 
 def test_dataset_search_facet_limit_keeps_the_most_frequent(catalog):
