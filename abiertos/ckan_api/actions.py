@@ -21,7 +21,7 @@ from abiertos.catalog.vocabularies import LICENSES
 from abiertos.core.actors import Actor
 from abiertos.core.models import Municipality
 
-from . import fq, querying, write_actions
+from . import datastore_actions, fq, querying, write_actions
 from .lookups import as_uuid, dataset_get_visible, not_found
 from .mappers import (
     to_ckan_group,
@@ -295,6 +295,10 @@ ACTION_HELP = {
     "resource_update": gettext_lazy("Reemplaza los metadatos de un recurso y, con upload, su archivo."),
     "resource_patch": gettext_lazy("Cambia solo los metadatos enviados de un recurso."),
     "help_show": gettext_lazy("Qué hace una acción (name)."),
+    "datastore_search": gettext_lazy(
+        "Filas de la tabla de un recurso: resource_id, filters, q, fields, sort, distinct, limit, offset."
+    ),
+    "datastore_search_sql": gettext_lazy("Una sentencia SELECT sobre las tablas publicadas (sql)."),
 }
 
 ACTIONS = {
@@ -318,6 +322,8 @@ ACTIONS = {
     "resource_create": write_actions.resource_create,
     "resource_update": write_actions.resource_update,
     "resource_patch": write_actions.resource_patch,
+    "datastore_search": datastore_actions.datastore_search,
+    "datastore_search_sql": datastore_actions.datastore_search_sql,
 }
 # Actions that change data: POST only, run in one transaction.
 WRITE_ACTIONS = frozenset(
