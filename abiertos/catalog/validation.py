@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
-from .models import identifier_validator
+from .models import Dataset, Distribution, identifier_validator
 from .vocabularies import LICENSES, Periodicity, SuperTheme
 
 KEYWORD_RE = re.compile(r"^[\w .\-]+$", re.UNICODE)
@@ -193,7 +193,40 @@ RULE_FIELDS = (
 )
 
 
+def length_errors(model, values: dict) -> dict[str, list[str]]:
+    """Text longer than its database column (PostgreSQL refuses it; SQLite would keep it)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and len(value) > limit:
+            errors[name] = [_("Puede tener hasta %(max)d caracteres (tiene %(n)d).") % {"max": limit, "n": len(value)}]
+    return errors
+
+
 def metadata_errors(metadata) -> dict[str, list[str]]:
-    """The profile rules applied to a DatasetMetadata (theme ids are checked by the service)."""
+    """The profile rules and column lengths applied to a DatasetMetadata (theme ids are checked
+    by the service, which knows the taxonomy)."""
     values = metadata.model_values()
-    return dataset_metadata_errors(**{name: values[name] for name in RULE_FIELDS})
+    errors = length_errors(Dataset, values)
+    errors.update(dataset_metadata_errors(**{name: values[name] for name in RULE_FIELDS}))
+    return errors
+
+
+def distribution_errors(metadata, url: str | None) -> dict[str, list[str]]:
+    """The rules and column lengths for a DistributionMetadata (and its URL, for linked files)."""
+    values = {"title": metadata.title, "format": metadata.format or ""}
+    if url is not None:
+        values["external_url"] = url
+    errors = length_errors(Distribution, values)
+    if "external_url" in errors:
+        errors["url"] = errors.pop("external_url")
+    errors.update(
+        distribution_metadata_errors(
+            identifier=metadata.identifier, title=metadata.title, url=url, license=metadata.license
+        )
+    )
+    if metadata.fields is not None:
+        errors.update(field_errors([f.__dict__ for f in metadata.fields]))
+    return errors

@@ -17,7 +17,7 @@ from ..models import (
     DatasetStatus,
     Theme,
 )
-from ..validation import dataset_metadata_errors
+from ..validation import metadata_errors
 from .base import (
     _ensure_editable,
     _ensure_manageable,
@@ -27,31 +27,12 @@ from .base import (
 
 
 def _check_metadata(metadata: DatasetMetadata) -> None:
-    values = metadata.model_values()
-    errors = dataset_metadata_errors(**{k: values[k] for k in _METADATA_RULE_ARGS})
+    errors = metadata_errors(metadata)
     known = set(Theme.objects.filter(identifier__in=metadata.themes).values_list("identifier", flat=True))
     if unknown := sorted(set(metadata.themes) - known):
         errors["themes"] = [_("Temas que no existen en la taxonomía: %(v)s.") % {"v": ", ".join(unknown)}]
     if errors:
         raise ValidationError(_("Revisá los datos marcados del conjunto de datos."), fields=errors)
-
-
-_METADATA_RULE_ARGS = (
-    "identifier",
-    "title",
-    "description",
-    "publisher_name",
-    "publisher_mbox",
-    "contact_email",
-    "super_themes",
-    "keywords",
-    "license",
-    "accrual_periodicity",
-    "issued",
-    "modified",
-    "temporal",
-    "landing_page",
-)
 
 
 def _apply_defaults(metadata: DatasetMetadata, municipality: Municipality) -> DatasetMetadata:

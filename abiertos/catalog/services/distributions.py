@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..snapshots import distribution_snapshot
 from ..uploads import upload_session_mark_attached, upload_session_open_for_attach
-from ..validation import distribution_metadata_errors, field_errors
+from ..validation import distribution_errors
 from ..vocabularies import MEDIA_TYPES
 from .base import (
     _bump,
@@ -47,11 +47,7 @@ def _next_distribution_position(dataset: Dataset) -> int:
 
 
 def _check_distribution(dataset: Dataset, metadata: DistributionMetadata, url: str | None, exclude_pk=None) -> None:
-    errors = distribution_metadata_errors(
-        identifier=metadata.identifier, title=metadata.title, url=url, license=metadata.license
-    )
-    if metadata.fields is not None:
-        errors.update(field_errors([f.__dict__ for f in metadata.fields]))
+    errors = distribution_errors(metadata, url)
     clash = Distribution.objects.filter(dataset__municipality=dataset.municipality, identifier=metadata.identifier)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)

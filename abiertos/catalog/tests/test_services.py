@@ -118,3 +118,24 @@ def test_distribution_upload_rejects_empty_file(municipality, editor, actor):
             dataset=dataset, metadata=metadata, upload=SimpleUploadedFile("v.csv", b""), by=actor(editor)
         )
     assert not dataset.distributions.exists()
+
+
+def test_dataset_create_reports_text_longer_than_its_column(municipality, editor, actor):
+    metadata = metadata_make(publisher_name="S" * 201, contact_name="C" * 201, landing_page="https://x.org/" + "a" * 500)
+    with pytest.raises(ValidationError) as exc:
+        services.dataset_create(municipality=municipality, metadata=metadata, by=actor(editor))
+    fields = exc.value.fields
+    assert fields["publisher_name"] == ["Puede tener hasta 200 caracteres (tiene 201)."]
+    assert fields["contact_name"] == ["Puede tener hasta 200 caracteres (tiene 201)."]
+    assert "500 caracteres" in fields["landing_page"][0]
+
+
+def test_distribution_url_longer_than_its_column_is_a_field_error(municipality, editor, actor):
+    dataset = dataset_make(municipality)
+    metadata = DistributionMetadata(identifier="largo", title="Largo", format="X" * 21)
+    with pytest.raises(ValidationError) as exc:
+        services.distribution_create_from_url(
+            dataset=dataset, metadata=metadata, url="https://x.org/" + "a" * 1000, by=actor(editor)
+        )
+    assert "1000 caracteres" in exc.value.fields["url"][0]
+    assert "20 caracteres" in exc.value.fields["format"][0]
