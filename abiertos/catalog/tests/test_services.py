@@ -121,7 +121,9 @@ def test_distribution_upload_rejects_empty_file(municipality, editor, actor):
 
 
 def test_dataset_create_reports_text_longer_than_its_column(municipality, editor, actor):
-    metadata = metadata_make(publisher_name="S" * 201, contact_name="C" * 201, landing_page="https://x.org/" + "a" * 500)
+    metadata = metadata_make(
+        publisher_name="S" * 201, contact_name="C" * 201, landing_page="https://x.org/" + "a" * 500
+    )
     with pytest.raises(ValidationError) as exc:
         services.dataset_create(municipality=municipality, metadata=metadata, by=actor(editor))
     fields = exc.value.fields
