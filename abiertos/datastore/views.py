@@ -37,7 +37,9 @@ def table_detail(request, municipality_slug, identifier, distribution_identifier
     table = selectors.datastore_table_for(distribution=distribution)
     data = request.POST if request.method == "POST" else (request.GET if "preview" in request.GET else None)
     stored = table.overrides if table else {}
-    first, _problem = _preview(distribution, None)
+    # A linked file would be downloaded on every visit: detect it only when asked to.
+    ask = bool(distribution.file) or "preview" in request.GET
+    first, _problem = _preview(distribution, None) if ask else (None, None)
     columns = first.columns if first else (table.columns if table else [])
     form = SettingsForm(data, columns=columns, initial=initial_from(stored, columns))
     overrides = form.overrides() if data is not None and form.is_valid() else None
