@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     PARTICIPATE = "participate", gettext_lazy("participar (pedidos, comentarios)")
     EDIT_MUNICIPALITY = "municipality.edit", gettext_lazy("editar la página y la configuración del municipio")
     MANAGE_CATALOG = "catalog.manage", gettext_lazy("publicar y editar datos")
+    VIEW_CATALOG_DRAFTS = "catalog.view_drafts", gettext_lazy("ver borradores y eliminados del catálogo")
     MANAGE_FOI = "foi.manage", gettext_lazy("gestionar pedidos de acceso a la información")
     VIEW_FOI_PRIVATE = "foi.view_private", gettext_lazy("ver datos personales de solicitantes")
     VIEW_AUDIT = "audit.view", gettext_lazy("ver el registro de cambios")
@@ -47,7 +48,14 @@ class Action(models.TextChoices):
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.PROVINCIAL_ADMIN: frozenset(Action.values),
     Role.MUNICIPAL_EDITOR: frozenset(
-        {Action.EDIT_MUNICIPALITY, Action.MANAGE_CATALOG, Action.VIEW_AUDIT, Action.PARTICIPATE, Action.VIEW_PUBLIC}
+        {
+            Action.EDIT_MUNICIPALITY,
+            Action.MANAGE_CATALOG,
+            Action.VIEW_CATALOG_DRAFTS,
+            Action.VIEW_AUDIT,
+            Action.PARTICIPATE,
+            Action.VIEW_PUBLIC,
+        }
     ),
     Role.FOI_OFFICER: frozenset(
         {Action.MANAGE_FOI, Action.VIEW_FOI_PRIVATE, Action.VIEW_AUDIT, Action.PARTICIPATE, Action.VIEW_PUBLIC}
@@ -60,7 +68,7 @@ CITIZEN_ACTIONS = frozenset({Action.VIEW_PUBLIC, Action.PARTICIPATE})
 
 # The token scope an action needs: reading non-public data needs ``read``, everything else
 # that is not public needs ``write``.
-READ_ACTIONS = frozenset({Action.VIEW_FOI_PRIVATE, Action.VIEW_AUDIT, Action.VIEW_MEMBERS})
+READ_ACTIONS = frozenset({Action.VIEW_FOI_PRIVATE, Action.VIEW_AUDIT, Action.VIEW_MEMBERS, Action.VIEW_CATALOG_DRAFTS})
 ACTION_SCOPE: dict[str, str] = {
     action: (TokenScope.READ if action in READ_ACTIONS else TokenScope.WRITE)
     for action in Action.values

@@ -35,7 +35,7 @@ def dataset_list_visible_to(*, actor: Actor, include_drafts: bool = True) -> Que
     """Public datasets plus, for editors, the drafts of the municipalities they manage."""
     visible = Q(status=DatasetStatus.PUBLISHED)
     if include_drafts and actor.user is not None:
-        editable = municipalities_where(actor, Action.MANAGE_CATALOG)
+        editable = municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS)
         visible |= Q(municipality__in=editable)
     return _with_relations(Dataset.objects.filter(visible, deleted_at__isnull=True))
 
@@ -72,7 +72,9 @@ def municipality_get_for_catalog_edit(*, actor: Actor, slug: str):
 
 
 def _may_manage(actor: Actor, municipality) -> bool:
-    return can(actor, Action.MANAGE_CATALOG, municipality)
+    """Whether the actor sees the municipality's drafts and deleted datasets (a read-only token of
+    an editor does; only write access may change them)."""
+    return can(actor, Action.VIEW_CATALOG_DRAFTS, municipality)
 
 
 def dataset_get_by_name(*, actor: Actor, name: str, include_deleted: bool = False) -> Dataset:
@@ -102,7 +104,7 @@ def dataset_get_by_name_for_edit(*, actor: Actor, name: str, include_deleted: bo
 
 def dataset_list_deleted_for(*, actor: Actor) -> QuerySet[Dataset]:
     """Deleted datasets of the municipalities the actor manages (the recycle bin)."""
-    editable = municipalities_where(actor, Action.MANAGE_CATALOG)
+    editable = municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS)
     return _with_relations(Dataset.objects.filter(deleted_at__isnull=False, municipality__in=editable))
 
 

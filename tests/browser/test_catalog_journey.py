@@ -1,6 +1,7 @@
 """A new municipal editor publishes a dataset with a CSV and an XLSX file; a visitor finds it."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -80,5 +81,5 @@ def test_editor_publishes_csv_and_xlsx_then_visitor_finds_it_by_search(page, bro
     with visitor.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename == "obras.csv"
-    assert open(download.value.path(), encoding="utf-8").read() == CSV
+    assert Path(download.value.path()).read_text(encoding="utf-8") == CSV
     axe_check(visitor)

@@ -522,3 +522,19 @@ def test_dataset_list_rejects_bad_paging_in_spanish(client, db, query, field, me
     response = call(client, "get", f"/datasets?{query}")
     assert response.status_code == 400
     assert _error(response)["fields"][field] == [message]
+
+
+def test_read_only_token_of_an_editor_sees_its_drafts_but_cannot_change_them(client, municipality, editor, actor):
+    from abiertos.accounts.services import api_token_create
+    from abiertos.catalog.tests.factories import dataset_make as make
+
+    make(municipality, identifier="borrador-token", title="Borrador visto por token")
+    _token, secret = api_token_create(user=editor, name="lectura", scopes=["read"], by=actor(editor))
+    headers = {"HTTP_AUTHORIZATION": f"Token {secret}"}
+    shown = client.get("/api/v1/datasets/la-plata_borrador-token", **headers)
+    assert shown.status_code == 200
+    assert shown.json()["title"] == "Borrador visto por token"
+    listed = client.get("/api/v1/datasets", {"municipality": "la-plata", "status": "draft"}, **headers).json()
+    assert [d["name"] for d in listed["items"]] == ["la-plata_borrador-token"]
+    denied = client.post("/api/v1/datasets/la-plata_borrador-token/publish", **headers)
+    assert denied.status_code == 403
