@@ -175,6 +175,14 @@ def _catalog_level_issues(catalog: dict, locator: _Locator) -> list[ImportIssue]
     return issues
 
 
+def _distribution_problem(locator: _Locator, dpath: str, key: str, message: str) -> ImportIssue:
+    """A distribution's problem, or one of its fields' ("field[2].units") on the field's own row."""
+    if key.startswith("field["):
+        node, _sep, field_key = key.partition(".")
+        return locator.issue(f"{dpath}.{node}", field_key, message)
+    return locator.issue(dpath, key, message)
+
+
 def _dataset_issues(incoming: Incoming, path: str, locator: _Locator) -> list[ImportIssue]:
     m = incoming.metadata
     errors = dataset_metadata_errors(
@@ -208,6 +216,7 @@ def _dataset_issues(incoming: Incoming, path: str, locator: _Locator) -> list[Im
             else:
                 issues += [locator.issue(dpath, DISTRIBUTION_ERROR_KEYS.get(key, key), m) for m in msgs]
         issues += [locator.issue(dpath, key, msg, "warning") for key, msg in dist.warnings]
+        issues += [_distribution_problem(locator, dpath, key, msg) for key, msg in dist.problems]
     return issues
 
 

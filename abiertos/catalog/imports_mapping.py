@@ -16,9 +16,27 @@ from abiertos.core.models import Municipality
 
 from .checks import parse_when
 from .inputs import DatasetMetadata, DistributionMetadata, FieldSpec
-from .models import Dataset
+from .models import Dataset, Distribution, Field
 from .vocabularies import DEFAULT_LICENSE, LICENSES, FieldType
 
+# Text the model stores with a length limit the profile rules do not check: (input attribute,
+# model, model field, profile key). Titles and identifiers have their own rules.
+LIMITED = {
+    "dataset": [
+        (name, Dataset, name, key)
+        for name, key in (
+            ("publisher_name", "publisher.name"),
+            ("publisher_mbox", "publisher.mbox"),
+            ("contact_name", "contactPoint.fn"),
+            ("contact_email", "contactPoint.hasEmail"),
+            ("temporal", "temporal"),
+            ("spatial", "spatial"),
+            ("landing_page", "landingPage"),
+        )
+    ],
+    "distribution": [("format", Distribution, "format", "format")],
+    "field": [("description", Field, "description", "description"), ("units", Field, "units", "units")],
+}
 # Service error keys → the profile key (and so the spreadsheet column) they came from.
 DATASET_ERROR_KEYS = {
     "publisher_name": "publisher.name",
@@ -57,6 +75,7 @@ class IncomingDistribution:
     metadata: DistributionMetadata
     url: str
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -169,11 +188,27 @@ def _fields(dist: dict) -> list[FieldSpec]:
             FieldSpec(
                 title=_text(item.get("title")),
                 type=kind if kind in FieldType.values else FieldType.STRING,
-                description=_text(item.get("description"))[:500],
-                units=_text(item.get("units"))[:60],
+                description=_text(item.get("description")),
+                units=_text(item.get("units")),
             )
         )
     return specs
+
+
+def _too_long(value: str, model, name: str) -> str | None:
+    limit = model._meta.get_field(name).max_length
+    if value and len(value) > limit:
+        return _("Tiene %(n)d caracteres; el máximo es %(max)d.") % {"n": len(value), "max": limit}
+    return None
+
+
+def length_problems(obj, level: str) -> list[tuple[str, str]]:
+    """Values longer than the database keeps, as (profile key, message)."""
+    return [
+        (key, message)
+        for attribute, model, name, key in LIMITED[level]
+        if (message := _too_long(getattr(obj, attribute) or "", model, name))
+    ]
 
 
 def _distribution(dist: dict, position: int, dataset_id: str, when: _When) -> IncomingDistribution:
@@ -189,13 +224,17 @@ def _distribution(dist: dict, position: int, dataset_id: str, when: _When) -> In
         identifier=identifier,
         title=title,
         description=_text(dist.get("description")),
-        format=fmt if len(fmt) <= 20 and "/" not in fmt else "",
+        format="" if "/" in fmt else fmt,
         license=_license(dist, warnings, warnings),
         issued=when(dist, "issued"),
         modified=when(dist, "modified"),
         fields=_fields(dist),
     )
-    return IncomingDistribution(metadata=metadata, url=url, warnings=warnings)
+    url_problem = _too_long(url, Distribution, "external_url")
+    problems = length_problems(metadata, "distribution") + ([("downloadURL", url_problem)] if url_problem else [])
+    for k, spec in enumerate(metadata.fields or []):
+        problems += [(f"field[{k}].{key}", message) for key, message in length_problems(spec, "field")]
+    return IncomingDistribution(metadata=metadata, url=url, warnings=warnings, problems=problems)
 
 
 def _themes(entry: dict, known: set[str], warnings: list) -> list[str]:
@@ -234,7 +273,7 @@ def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes
         issued=when(entry, "issued"),
         modified=when(entry, "modified"),
         temporal=_text(entry.get("temporal")),
-        spatial=_text(entry.get("spatial"))[:100] or municipality.code,
+        spatial=_text(entry.get("spatial")) or municipality.code,
         landing_page=_text(entry.get("landingPage")),
     )
     if metadata.accrual_periodicity.upper() == "EVENTUAL":
@@ -242,6 +281,7 @@ def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes
     distributions = [_distribution(d, j, identifier, when) for j, d in enumerate(entry.get("distribution") or [])]
     if not distributions:
         problems.append(("distribution", _("El conjunto no tiene recursos (distribution).")))
+    problems += length_problems(metadata, "dataset")
     return Incoming(metadata=metadata, distributions=distributions, problems=problems, warnings=warnings)
 
 

@@ -7,7 +7,7 @@ from django.http import FileResponse
 
 from abiertos.catalog.checks import catalog_issues
 from abiertos.catalog.datajson import catalog_build, catalog_stream, scope_for_municipality, scope_for_province
-from abiertos.catalog.export_cache import province_datajson_prebuild
+from abiertos.catalog.export_cache import province_datajson_prebuild, stream_and_keep
 from abiertos.catalog.tests.catalog_samples import catalog_populate
 from abiertos.catalog.tests.factories import dataset_make
 from abiertos.catalog.vocabularies import SUPER_THEME_TAXONOMY_URL
@@ -170,14 +170,14 @@ def test_datajson_is_built_once_per_catalog_version_then_served_from_disk(client
     assert len(list(settings.CATALOG_CACHE_DIR.iterdir())) == 1
 
 
-def test_datajson_interrupted_download_leaves_no_cached_file(client, settings, sample):
-    response = client.get("/data.json")
-    pieces = iter(response.streaming_content)
-    next(pieces)
-    response.close()
+def test_export_cache_keeps_nothing_from_an_interrupted_download(settings):
+    body = stream_and_keep(iter(['{"a": ', "1}"]), "la-plata", "data.json", '"v1"')
+    assert next(body) == b'{"a": '
+    body.close()
 
     assert list(settings.CATALOG_CACHE_DIR.iterdir()) == []
-    assert not isinstance(client.get("/data.json"), FileResponse)
+    assert b"".join(stream_and_keep(iter(['{"a": ', "1}"]), "la-plata", "data.json", '"v1"')) == b'{"a": 1}'
+    assert [p.name.endswith(".tmp") for p in settings.CATALOG_CACHE_DIR.iterdir()] == [False]
 
 
 def test_province_datajson_prebuild_makes_the_first_request_a_file(client, settings, municipality, sample):
