@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("abiertos.portal.urls")),
     path("", include("abiertos.catalog.urls")),
     path("", include("abiertos.datastore.urls")),
+    path("", include("abiertos.datastore.query_urls")),
     path("", include("abiertos.catalog.interop_urls")),
     path("cuentas/", include("abiertos.accounts.urls")),
     path("tareas/", include("abiertos.jobs.urls")),

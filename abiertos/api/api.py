@@ -17,6 +17,7 @@ from abiertos.accounts.request_actor import actor_for_web, actor_from_token, tok
 from abiertos.catalog.api import router as catalog_router
 from abiertos.catalog.api import uploads_router as catalog_uploads_router
 from abiertos.core.errors import DomainError, PermissionDenied
+from abiertos.datastore.api import router as datastore_router
 from abiertos.jobs.api import router as jobs_router
 from abiertos.portal.api import router as portal_router
 
@@ -139,3 +140,4 @@ api.add_router("/", accounts_roles_router)
 api.add_router("/", jobs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", catalog_uploads_router)
+api.add_router("/", datastore_router)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
-from datetime import date, datetime, time
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,6 +15,7 @@ from abiertos.core.errors import NotFound, ValidationError
 from abiertos.datastore.query import TableQuery, table_search
 from abiertos.datastore.readable import table_get_readable
 from abiertos.datastore.sql import sql_run
+from abiertos.datastore.values import json_value
 
 from .lookups import not_found
 from .params import invalid, param_bool, param_int, param_required, param_str
@@ -34,21 +32,6 @@ CKAN_TYPES = {
     "datetime": "timestamp",
     "geometry": "text",
 }
-
-
-def json_value(value):
-    """A DuckDB value as JSON: ISO dates, floats without NaN/infinity."""
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, dict | list | tuple):
-        return json.loads(json.dumps(value, default=str))
-    return value
 
 
 def _ckan_fields(fields: list[dict]) -> list[dict]:

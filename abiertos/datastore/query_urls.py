@@ -1,0 +1,15 @@
+"""URLs for reading tables: the dump (CKAN's path) and the public explorer of a distribution's table."""
+
+from django.urls import path
+
+from . import dump, explore_views
+
+app_name = "datastore_query"
+
+DISTRIBUTION = "m/<slug:municipality_slug>/datos/<str:identifier>/recursos/<str:distribution_identifier>/"
+
+urlpatterns = [
+    path("datastore/dump/<str:resource_id>", dump.table_dump, name="dump"),
+    path(DISTRIBUTION + "explorar/", explore_views.table_explore, name="explore"),
+    path(DISTRIBUTION + "explorar/descargar.<str:fmt>", explore_views.table_explore_download, name="explore_download"),
+]
