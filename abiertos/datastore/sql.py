@@ -25,9 +25,21 @@ from .sandbox import sandbox, time_limit
 MAX_SQL_CHARS = 20_000
 # Table references DuckDB's serializer may produce that read something other than a table or subquery.
 FORBIDDEN_REFS = {"TABLE_FUNCTION", "SHOW_REF", "COLUMN_DATA", "DELIM_GET", "BOUND_REF"}
-# Scalar functions that reveal the server's configuration or variables.
-FORBIDDEN_FUNCTIONS = {"current_setting", "getvariable", "getenv", "set_variable", "query", "query_table"}
-FORBIDDEN_PREFIXES = ("read_", "duckdb_", "pragma_", "sqlite_", "parquet_", "glob")
+# Functions that reveal the server's configuration, variables or catalog (pg_get_viewdef would show
+# a view's definition, with its file's path), or that read something other than the tables named.
+FORBIDDEN_FUNCTIONS = {
+    "getvariable",
+    "getenv",
+    "set_variable",
+    "query",
+    "query_table",
+    "in_search_path",
+    "which_secret",
+    "col_description",
+    "obj_description",
+    "shobj_description",
+}
+FORBIDDEN_PREFIXES = ("read_", "duckdb_", "pragma_", "sqlite_", "parquet_", "glob", "pg_", "current_", "has_")
 
 
 @dataclass

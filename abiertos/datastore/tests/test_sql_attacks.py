@@ -3,9 +3,10 @@ short by the time limit or the row cap — never a 500, never data from outside 
 
 import json
 
+import duckdb
 import pytest
 
-from abiertos.datastore.sandbox import parquet_file
+from abiertos.datastore.sandbox import parquet_file, sandbox
 from abiertos.datastore.tests.tables import table_make
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,14 @@ ATTACKS = [
     "SELECT * FROM sqlite_master",
     "SELECT * FROM information_schema.tables",
     "SELECT current_setting('memory_limit')",
+    "SELECT pg_get_viewdef(22531)",
+    "SELECT * FROM pg_catalog.pg_class",
+    "SELECT * FROM pg_class",
+    "FROM read_csv('/etc/passwd')",
+    "SELECT * FROM (VALUES (1)) v(x), LATERAL read_csv('/etc/passwd')",
+    "SELECT (SELECT count(*) FROM read_csv('/etc/passwd'))",
+    "SELECT * FROM main.sqlite_master",
+    "SELECT * FROM memory.main.sqlite_master",
     "SELECT * FROM query_table('sqlite_master')",
     "CREATE TABLE x AS SELECT 1",
     "DESCRIBE SELECT 1",
@@ -141,3 +150,24 @@ def test_sql_huge_result_is_truncated(client, public, settings):
 def test_sql_can_be_switched_off(client, public, settings):
     settings.DATASTORE_SQL_ENABLED = False
     _refused(client, f'SELECT 1 FROM "{public.distribution.uuid}"')
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "COPY (SELECT 1) TO '/tmp/abiertos-pwned.csv'",
+        "ATTACH '/tmp/abiertos-pwned.duckdb' AS x",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+        "SET allowed_paths = ['/etc/passwd']",
+        "SET memory_limit = '64GB'",
+    ],
+)
+def test_sandbox_refuses_by_itself_what_the_parser_check_also_refuses(public, statement):
+    # The second layer alone: even a statement that slipped past the parser check cannot act.
+    with sandbox({"t": public}) as con:
+        with pytest.raises(duckdb.Error):
+            con.execute(statement).fetchall()
+        assert con.execute("SELECT count(*) FROM t").fetchone() == (5,)
