@@ -120,6 +120,9 @@ def table_explore(request, municipality_slug, identifier, distribution_identifie
         "downloads": {
             "all_csv": _link(dump, {}, format="csv"),
             "all_json": _link(dump, {}, format="json"),
+            "all_xlsx": _link(dump, {}, format="xlsx"),
+            "all_parquet": _link(dump, {}, format="parquet"),
+            "view_xlsx": _link(dump, params, format="xlsx"),
             "view_csv": _link(dump, params, format="csv"),
             "view_json": _link(dump, params, format="json"),
         },

@@ -84,3 +84,27 @@ def test_api_tables_endpoints_are_in_openapi(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for tail in ("schema", "rows", "aggregate"):
         assert f"/api/v1/tables/{{distribution}}/{tail}" in paths
+
+
+def test_dump_as_xlsx_with_a_filter(client, table):
+    from openpyxl import load_workbook
+
+    response = client.get(f"/datastore/dump/{table.distribution.uuid}", {"format": "xlsx", "partido": "06056"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("_id", "partido", "fecha", "monto", "obra", "terminada")
+    assert [r[4] for r in rows[1:]] == ["Hospital Municipal", "Señalización Avenida Alem"]
+
+
+def test_dump_as_parquet_is_the_stored_file(client, table):
+    import pyarrow.parquet as pq
+
+    response = client.get(f"/datastore/dump/{table.distribution.uuid}", {"format": "parquet"})
+    parquet = pq.read_table(io.BytesIO(b"".join(response.streaming_content)))
+    assert parquet.num_rows == 5
+    assert parquet.column_names == ["partido", "fecha", "monto", "obra", "terminada"]
+
+
+def test_dump_refuses_an_unknown_format(client, table):
+    assert client.get(f"/datastore/dump/{table.distribution.uuid}", {"format": "exe"}).status_code == 400
