@@ -34,19 +34,16 @@ class _Line:
         return text
 
 
-def csv_chunks(table: DatastoreTable, query: TableQuery) -> Iterator[str]:
+def csv_chunks(fields: list[dict], parts: Iterator[list]) -> Iterator[str]:
     writer = csv.writer(_Line(), lineterminator="\r\n")
-    parts = table_stream(table=table, query=query)
-    fields = next(parts)
     yield "\ufeff" + writer.writerow([f["id"] for f in fields])
     for rows in parts:
         yield "".join(writer.writerow([text_value(v) for v in row]) for row in rows)
 
 
-def json_chunks(table: DatastoreTable, query: TableQuery) -> Iterator[str]:
+def json_chunks(fields: list[dict], parts: Iterator[list]) -> Iterator[str]:
     """CKAN's dump shape: {"fields": [...], "records": [[...], ...]}."""
-    parts = table_stream(table=table, query=query)
-    fields = [{"id": f["id"], "type": f["type"]} for f in next(parts)]
+    fields = [{"id": f["id"], "type": f["type"]} for f in fields]
     yield '{"fields": ' + json.dumps(fields, ensure_ascii=False) + ', "records": ['
     first = True
     for rows in parts:
@@ -56,14 +53,13 @@ def json_chunks(table: DatastoreTable, query: TableQuery) -> Iterator[str]:
     yield "]}\n"
 
 
-def xlsx_file(table: DatastoreTable, query: TableQuery):
+def xlsx_file(fields: list[dict], parts: Iterator[list]):
     """A spooled XLSX file of the rows (Excel's sheet limit applies), written row by row."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("datos")
-    parts = table_stream(table=table, query=query)
-    sheet.append([f["id"] for f in next(parts)])
+    sheet.append([f["id"] for f in fields])
     written = 0
     for rows in parts:
         for row in rows[: XLSX_MAX_ROWS - written]:
@@ -85,11 +81,13 @@ def parquet_response(table: DatastoreTable, filename: str) -> FileResponse:
 def dump_response(table: DatastoreTable, query: TableQuery, fmt: str, filename: str) -> StreamingHttpResponse:
     if fmt not in FORMATS:
         raise ValidationError(_("Formato desconocido: usá csv, json, xlsx o parquet."), fields={"format": [fmt]})
+    parts = table_stream(table=table, query=query)
+    fields = next(parts)  # runs the query: its errors still get a proper answer
     if fmt == "xlsx":
         return FileResponse(
-            xlsx_file(table, query), as_attachment=True, filename=f"{filename}.xlsx", content_type=FORMATS[fmt]
+            xlsx_file(fields, parts), as_attachment=True, filename=f"{filename}.xlsx", content_type=FORMATS[fmt]
         )
-    chunks = csv_chunks(table, query) if fmt == "csv" else json_chunks(table, query)
+    chunks = csv_chunks(fields, parts) if fmt == "csv" else json_chunks(fields, parts)
     response = StreamingHttpResponse(chunks, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -298,28 +298,32 @@ def table_search(*, table: DatastoreTable, query: TableQuery) -> QueryResult:
 
 
 def table_stream(*, table: DatastoreTable, query: TableQuery, batch: int = 5000):
-    """The fields, then every matching row in batches (for dumps); no row cap, time-limited per batch."""
+    """The fields, then every matching row in batches (for dumps); no row cap, time-limited per batch.
+
+    The first batch is read before the fields are yielded, so a caller that takes the fields
+    before it starts answering gets a time-out or memory error while it can still say so."""
     query = TableQuery(**{**query.__dict__, "limit": 2**62, "offset": 0, "cursor": None, "include_total": False})
     names = _select_list(table, query)
     by_name = {f["id"]: f for f in table_fields(table)}
-    yield [by_name[n] for n in names]
+    fields = [by_name[n] for n in names]
     if not table.is_serving:
+        yield fields
         return
     sort = [(column_check(table, c, "sort"), d) for c, d in query.sort]
     where, params = where_sql(table, query)
-    order = _order_sql(sort, with_id=not query.distinct)
-    sql = (
-        f"SELECT {'DISTINCT ' if query.distinct else ''}{', '.join(ident(n) for n in names)} FROM {VIEW}{where}{order}"
-    )
+    # Without a sort, file order is _id order: an ORDER BY would make DuckDB sort the whole table.
+    order = _order_sql(sort, with_id=not query.distinct) if sort else ""
+    distinct = "DISTINCT " if query.distinct else ""
+    sql = f"SELECT {distinct}{', '.join(ident(n) for n in names)} FROM {VIEW}{where}{order}"
     with sandbox({VIEW: table}) as con:
         with time_limit(con):
             con.execute(sql, params)
-        while True:
+            rows = con.fetchmany(batch)
+        yield fields
+        while rows:
+            yield rows
             with time_limit(con, settings.DATASTORE_QUERY_TIMEOUT_MS * 4):
                 rows = con.fetchmany(batch)
-            if not rows:
-                return
-            yield rows
 
 
 # Aggregates ------------------------------------------------------------------------------------

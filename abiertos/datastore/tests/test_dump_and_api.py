@@ -108,3 +108,9 @@ def test_dump_as_parquet_is_the_stored_file(client, table):
 
 def test_dump_refuses_an_unknown_format(client, table):
     assert client.get(f"/datastore/dump/{table.distribution.uuid}", {"format": "exe"}).status_code == 400
+
+
+def test_dump_with_a_bad_filter_answers_400_before_streaming(client, table):
+    response = client.get(f"/datastore/dump/{table.distribution.uuid}", {"fecha": "ayer"})
+    assert response.status_code == 400
+    assert not response.streaming
