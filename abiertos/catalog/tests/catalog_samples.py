@@ -13,7 +13,7 @@ from django.conf import settings
 
 from abiertos.catalog import services
 from abiertos.catalog.inputs import DistributionMetadata, FieldSpec
-from abiertos.catalog.models import Dataset
+from abiertos.catalog.models import Dataset, Theme
 from abiertos.core.actors import Actor
 
 from .factories import dataset_make, distribution_csv_make
@@ -21,6 +21,7 @@ from .factories import dataset_make, distribution_csv_make
 SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
 PYDATAJSON_SAMPLES = SHARED_DATA / "catalogs" / "pydatajson"
 TZ = ZoneInfo("America/Argentina/Buenos_Aires")
+THEMES = [("presupuesto", "Presupuesto"), ("gasto-publico", "Gasto público"), ("obras-publicas", "Obras públicas")]
 
 
 @dataclass
@@ -47,6 +48,9 @@ def _link(dataset: Dataset, identifier: str, url: str, fmt: str = "", fields=Non
 
 def catalog_populate(municipality, other_municipality) -> Sample:
     """Build the sample catalog through the real services."""
+    # Seeded by a migration, but a transactional test elsewhere may have flushed them.
+    for identifier, label in THEMES:
+        Theme.objects.get_or_create(identifier=identifier, defaults={"label": label})
     by = Actor.system("test")
     budget = dataset_make(
         municipality,
