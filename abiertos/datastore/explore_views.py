@@ -18,6 +18,7 @@ from .readable import table_for_distribution
 from .request_query import FILTER_PREFIX, filters_from
 from .sandbox import ROW_ID
 from .summary import table_summary
+from .values import text_value
 
 PAGE_SIZE = 25
 MAX_PAGE = 400  # deeper pages: filter, or use the API's cursor
@@ -102,6 +103,8 @@ def table_explore(request, municipality_slug, identifier, distribution_identifie
         "distribution": distribution,
         "table": table,
         "result": result,
+        # Shown as they are written in a filter (ISO dates, true/false, "." decimals) and in the CSV.
+        "rows": [[None if v is None else text_value(v) for v in row] for row in result.records],
         "headers": _headers(table, params, base, query.sort),
         "filters": [
             {"name": c["name"], "field": f"{FILTER_PREFIX}{c['name']}", "value": query.filters.get(c["name"], [""])[0]}

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from .models import DatastoreTable
 from .sandbox import ident, sandbox, time_limit
+from .values import text_value
 
 MAX_COLUMNS = 40
 TOP = 3
@@ -20,9 +21,9 @@ class ColumnSummary:
     type: str
     nulls: int
     distinct: int
-    minimum: object = None
-    maximum: object = None
-    top: list[tuple[object, int]] = field(default_factory=list)
+    minimum: str = ""
+    maximum: str = ""
+    top: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _ranged(kind: str) -> bool:
@@ -48,7 +49,10 @@ def _compute(table: DatastoreTable) -> list[ColumnSummary]:
                     f"SELECT {name}, count(*) AS n FROM {VIEW} WHERE {name} IS NOT NULL "
                     f"GROUP BY 1 HAVING count(*) > 1 ORDER BY n DESC, 1 LIMIT {TOP}"
                 ).fetchall()
-            summaries.append(ColumnSummary(c["name"], c["type"], nulls, distinct, low, high, top))
+            top = [(text_value(value), n) for value, n in top]
+            summaries.append(
+                ColumnSummary(c["name"], c["type"], nulls, distinct, text_value(low), text_value(high), top)
+            )
     return summaries
 
 
