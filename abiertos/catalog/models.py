@@ -49,12 +49,13 @@ class Dataset(models.Model):
         help_text=_("Único dentro del municipio. Se usa en las direcciones y en data.json."),
     )
     # Unique across the whole platform: "<municipality slug>_<identifier>"; CKAN's "name".
-    name = models.CharField(max_length=200, unique=True, editable=False)
+    name = models.CharField(max_length=230, unique=True, editable=False)
     title = models.CharField(_("título"), max_length=100)
     description = models.TextField(_("descripción"))
-    publisher_name = models.CharField(_("organismo que publica"), max_length=200)
+    # Real publisher names run past 250 characters (the national justice catalog has one of 272).
+    publisher_name = models.CharField(_("organismo que publica"), max_length=300)
     publisher_mbox = models.EmailField(_("correo del organismo"), blank=True)
-    contact_name = models.CharField(_("punto de contacto"), max_length=200, blank=True)
+    contact_name = models.CharField(_("punto de contacto"), max_length=300, blank=True)
     contact_email = models.EmailField(_("correo de contacto"), blank=True)
     super_themes = models.JSONField(_("temas globales"), default=list)
     themes = models.ManyToManyField(Theme, blank=True, related_name="datasets", verbose_name=_("temas"))
@@ -134,7 +135,7 @@ class Distribution(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions")
     identifier = models.CharField(_("identificador"), max_length=150, validators=[identifier_validator])
     # Unique across the whole platform, like Dataset.name.
-    name = models.CharField(max_length=260, unique=True, editable=False)
+    name = models.CharField(max_length=280, unique=True, editable=False)
     title = models.CharField(_("título"), max_length=150)
     description = models.TextField(_("descripción"), blank=True)
     kind = models.CharField(max_length=10, choices=DistributionKind.choices, default=DistributionKind.UPLOAD)

@@ -72,14 +72,11 @@ def _comparable(catalog, *, with_fields=True):
 def test_import_justicia_json_dry_run_plans_creates_and_writes_nothing(municipality):
     report = _import(municipality, JUSTICIA_JSON)
 
-    # Two real publisher names are longer than the 200 characters the model keeps.
-    assert report.counts == {"create": 13, "update": 0, "unchanged": 0, "invalid": 3}
+    # One real title is longer than the profile's 100 characters (publisher names of 211 and 272
+    # characters fit: the model keeps 300).
+    assert report.counts == {"create": 15, "update": 0, "unchanged": 0, "invalid": 1}
     assert [str(e) for e in report.errors] == [
         "dataset[7].title: El título puede tener hasta 100 caracteres (tiene 129).",
-        "dataset[10].publisher.name: Tiene 272 caracteres; el máximo es 200.",
-        "dataset[10].contactPoint.fn: Tiene 272 caracteres; el máximo es 200.",
-        "dataset[15].publisher.name: Tiene 211 caracteres; el máximo es 200.",
-        "dataset[15].contactPoint.fn: Tiene 211 caracteres; el máximo es 200.",
     ]
     assert not report.applied
     assert not Dataset.objects.filter(municipality=municipality).exists()
@@ -97,7 +94,7 @@ def test_import_justicia_json_applies_through_the_services(municipality):
 
     assert report.applied
     datasets = Dataset.objects.filter(municipality=municipality)
-    assert datasets.count() == 13
+    assert datasets.count() == 15
     assert set(datasets.values_list("status", flat=True)) == {DatasetStatus.PUBLISHED}
     infoleg = datasets.get(identifier="d9a963ea-8b1d-4ca3-9dd9-07a4773e8c23")
     assert infoleg.title == "Base de datos legislativos Infoleg"
@@ -107,9 +104,9 @@ def test_import_justicia_json_applies_through_the_services(municipality):
     assert "boletín oficial" in infoleg.keywords
     assert list(infoleg.distributions.values_list("identifier", flat=True)) == ["1", "2", "3"]
     assert infoleg.distributions.get(identifier="1").fields.count() == 17
-    assert Distribution.objects.filter(dataset__municipality=municipality).count() == 53
+    assert Distribution.objects.filter(dataset__municipality=municipality).count() == 55
     assert DatasetRevision.objects.filter(dataset=infoleg).exists()
-    assert AuditEvent.objects.filter(action="dataset.create", municipality=municipality).count() == 13
+    assert AuditEvent.objects.filter(action="dataset.create", municipality=municipality).count() == 15
 
 
 def test_import_again_is_unchanged_and_a_changed_title_is_an_update(municipality):
@@ -128,7 +125,7 @@ def test_import_again_is_unchanged_and_a_changed_title_is_an_update(municipality
         skip_invalid=True,
     )
 
-    assert again.counts["unchanged"] == 13
+    assert again.counts["unchanged"] == 15
     assert changed.datasets[0].action == "update"
     assert changed.datasets[0].changes == ["title", "1.title"]
     infoleg = Dataset.objects.get(municipality=municipality, identifier="d9a963ea-8b1d-4ca3-9dd9-07a4773e8c23")
@@ -139,14 +136,13 @@ def test_import_again_is_unchanged_and_a_changed_title_is_an_update(municipality
 def test_import_justicia_xlsx_dry_run_then_apply(municipality):
     plan = _import(municipality, JUSTICIA_XLSX)
 
-    assert plan.counts == {"create": 15, "update": 0, "unchanged": 0, "invalid": 3}
-    assert [str(e) for e in plan.errors][:2] == [
+    assert plan.counts == {"create": 17, "update": 0, "unchanged": 0, "invalid": 1}
+    assert [str(e) for e in plan.errors][:1] == [
         "Hoja «Dataset», fila 9, columna «dataset_title»: El título puede tener hasta 100 caracteres (tiene 129).",
-        "Hoja «Dataset», fila 12, columna «dataset_publisher_name»: Tiene 272 caracteres; el máximo es 200.",
     ]
     applied = _import(municipality, JUSTICIA_XLSX, dry_run=False, skip_invalid=True)
     assert applied.applied
-    assert Dataset.objects.filter(municipality=municipality).count() == 15
+    assert Dataset.objects.filter(municipality=municipality).count() == 17
     caj = Dataset.objects.get(municipality=municipality, identifier="9775fcdf-99b9-47f6-87ae-6d46cfd15b40")
     assert caj.title == "Centros de Acceso a la Justicia -CAJ-"
 
@@ -243,7 +239,7 @@ def test_import_round_trip_export_then_import_into_an_empty_municipality(
 def test_import_needs_permission_in_that_municipality(municipality, other_municipality, editor, actor):
     with pytest.raises(PermissionDenied):
         _import(other_municipality, JUSTICIA_JSON, by=actor(editor))
-    assert _import(municipality, JUSTICIA_JSON, by=actor(editor)).counts["create"] == 13
+    assert _import(municipality, JUSTICIA_JSON, by=actor(editor)).counts["create"] == 15
 
 
 def test_import_unreadable_file_is_one_clear_error(municipality):
@@ -262,7 +258,7 @@ def test_import_job_runs_in_the_background_and_reports(municipality, editor, act
     job = Job.objects.get(pk=job.pk)
     assert job.kind == IMPORT_JOB_KIND
     assert job.status == JobStatus.SUCCEEDED, job.error
-    assert job.result["counts"]["create"] == 13
+    assert job.result["counts"]["create"] == 15
     assert job.result["dry_run"] is True
     assert (job.progress_done, job.progress_total) == (16, 16)
     assert job.message == "Revisando: conjunto 16 de 16"
@@ -279,7 +275,7 @@ def test_import_job_fails_clearly_when_the_catalog_has_errors(
 
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED
-    assert job.error == "No se importó nada: el catálogo tiene 20 errores."
+    assert job.error == "No se importó nada: el catálogo tiene 16 errores."
 
 
 def test_catalog_import_command_dry_run_prints_the_plan(municipality):
@@ -287,7 +283,7 @@ def test_catalog_import_command_dry_run_prints_the_plan(municipality):
     call_command("catalog_import", "la-plata", str(JUSTICIA_XLSX), "--dry-run", stdout=out)
 
     text = out.getvalue()
-    assert text.startswith("Simulación: 15 nuevos, 0 a actualizar, 0 sin cambios, 3 con errores.")
+    assert text.startswith("Simulación: 17 nuevos, 0 a actualizar, 0 sin cambios, 1 con errores.")
     assert "Hoja «Dataset», fila 9, columna «dataset_title»" in text
     assert not Dataset.objects.filter(municipality=municipality).exists()
 

@@ -122,13 +122,13 @@ def test_distribution_upload_rejects_empty_file(municipality, editor, actor):
 
 def test_dataset_create_reports_text_longer_than_its_column(municipality, editor, actor):
     metadata = metadata_make(
-        publisher_name="S" * 201, contact_name="C" * 201, landing_page="https://x.org/" + "a" * 500
+        publisher_name="S" * 301, contact_name="C" * 301, landing_page="https://x.org/" + "a" * 500
     )
     with pytest.raises(ValidationError) as exc:
         services.dataset_create(municipality=municipality, metadata=metadata, by=actor(editor))
     fields = exc.value.fields
-    assert fields["publisher_name"] == ["Puede tener hasta 200 caracteres (tiene 201)."]
-    assert fields["contact_name"] == ["Puede tener hasta 200 caracteres (tiene 201)."]
+    assert fields["publisher_name"] == ["Puede tener hasta 300 caracteres (tiene 301)."]
+    assert fields["contact_name"] == ["Puede tener hasta 300 caracteres (tiene 301)."]
     assert "500 caracteres" in fields["landing_page"][0]
 
 
