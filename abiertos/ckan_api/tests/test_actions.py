@@ -424,10 +424,10 @@ def test_package_create_validation_errors_use_ckan_field_names(ckan, editor_toke
 
 
 def test_package_create_refuses_text_longer_than_its_column(ckan, editor_token):
-    answer = ckan("package_create", package_body(author="a" * 201, maintainer="m" * 201), token=editor_token)
+    answer = ckan("package_create", package_body(author="a" * 301, maintainer="m" * 301), token=editor_token)
     assert answer.status == 409
     assert set(answer.error) == {"__type", "author", "maintainer"}
-    assert "200 caracteres" in answer.error["author"][0]
+    assert "300 caracteres" in answer.error["author"][0]
 
 
 def test_package_create_invalid_resource_leaves_nothing_behind(ckan, editor_token):
