@@ -45,7 +45,7 @@ def dataset_get_visible(*, actor: Actor, municipality_slug: str, identifier: str
         dataset_list_visible_to(actor=actor).filter(municipality__slug=municipality_slug, identifier=identifier).first()
     )
     if dataset is None:
-        raise NotFound("No existe ese conjunto de datos o no está publicado.")
+        raise NotFound(_("No existe ese conjunto de datos o no está publicado."))
     return dataset
 
 
@@ -57,7 +57,7 @@ def dataset_get_for_edit(*, actor: Actor, municipality_slug: str, identifier: st
         .first()
     )
     if dataset is None:
-        raise NotFound("No existe ese conjunto de datos.")
+        raise NotFound(_("No existe ese conjunto de datos."))
     require(actor, Action.MANAGE_CATALOG, dataset.municipality)
     return dataset
 
@@ -66,7 +66,7 @@ def municipality_get_for_catalog_edit(*, actor: Actor, slug: str):
     """The municipality, if the actor may publish data in it."""
     municipality = Municipality.objects.filter(slug=slug, is_active=True).first()
     if municipality is None:
-        raise NotFound("No existe ese municipio.")
+        raise NotFound(_("No existe ese municipio."))
     require(actor, Action.MANAGE_CATALOG, municipality)
     return municipality
 

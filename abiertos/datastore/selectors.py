@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from abiertos.catalog import selectors as catalog_selectors
 from abiertos.catalog.models import Distribution
@@ -37,7 +38,7 @@ def distribution_get_for_table_edit(
         .first()
     )
     if distribution is None:
-        raise NotFound("No existe ese recurso.")
+        raise NotFound(_("No existe ese recurso."))
     return distribution
 
 

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from abiertos.accounts.permissions import Action, can
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
@@ -9,7 +11,7 @@ def job_get_visible(*, actor: Actor, job_id: int) -> Job:
     """A job its creator, the municipality's staff or a provincial admin may follow."""
     job = Job.objects.select_related("municipality").filter(pk=job_id).first()
     if job is None or not job_visible_to(actor=actor, job=job):
-        raise NotFound("No existe esa tarea o no tenés acceso a ella.")
+        raise NotFound(_("No existe esa tarea o no tenés acceso a ella."))
     return job
 
 

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, can, municipalities_where, require
 from abiertos.core.actors import Actor
@@ -17,7 +18,7 @@ def province_list() -> QuerySet[Province]:
 def municipality_get_public(*, slug: str) -> Municipality:
     municipality = municipality_list_public().filter(slug=slug).first()
     if municipality is None:
-        raise NotFound("No existe ese municipio.")
+        raise NotFound(_("No existe ese municipio."))
     return municipality
 
 
@@ -25,7 +26,7 @@ def municipality_get_for_edit(*, actor: Actor, slug: str) -> Municipality:
     """The municipality, if the actor may edit its page and settings."""
     municipality = Municipality.objects.select_related("province").filter(slug=slug).first()
     if municipality is None:
-        raise NotFound("No existe ese municipio.")
+        raise NotFound(_("No existe ese municipio."))
     require(actor, Action.EDIT_MUNICIPALITY, municipality)
     return municipality
 
