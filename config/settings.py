@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "abiertos.portal",
     "abiertos.api",
     "abiertos.ckan_api",
+    "abiertos.harvest",
+    "abiertos.monitoring",
+    "abiertos.foi",
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,14 @@
-"""The English translation (locale/en/LC_MESSAGES/django.po) is complete and safe to use.
+"""The English translation is complete and safe to use.
 
-Spanish is the source language: every user-facing string is a Spanish msgid. When you add or
-change one, update the catalog and translate it:
+The catalogs: locale/en/LC_MESSAGES/django.po for the project's shared templates and the older
+apps, and abiertos/<app>/locale/en/LC_MESSAGES/django.po for each app that keeps its own (its
+strings go there, not to the shared one). Spanish is the source language: every user-facing
+string is a Spanish msgid. When you add or change one, update the catalogs and translate:
 
     .venv/bin/python manage.py makemessages -l en --ignore='.venv*' --ignore=node_modules \
         --ignore=bench --ignore=test-results
-    # edit locale/en/LC_MESSAGES/django.po: fill every msgstr, remove "#, fuzzy"
+    # (or, for one app only: cd abiertos/<app> && ../../.venv/bin/python ../../manage.py makemessages -l en)
+    # edit the django.po files: fill every msgstr, remove "#, fuzzy"
     make messages        # compiles django.mo; commit django.po and django.mo together
 
 These tests check that
@@ -33,7 +36,8 @@ from django.test import override_settings
 
 BASE_DIR = Path(settings.BASE_DIR)
 PO_PATH = BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
-MO_PATH = PO_PATH.with_suffix(".mo")
+# Every English catalog: the shared one and those of the apps that keep their own.
+PO_PATHS = [PO_PATH, *sorted((BASE_DIR / "abiertos").glob("*/locale/en/LC_MESSAGES/django.po"))]
 # The folders the documented makemessages command skips (plus what it skips by default).
 IGNORE_PATTERNS = [".venv*", "node_modules", "bench", "test-results"]
 # Extensions makemessages reads for the "django" domain.
@@ -41,7 +45,7 @@ SOURCE_EXTENSIONS = (".html", ".txt", ".py")
 HOW_TO_FIX = (
     "Run: .venv/bin/python manage.py makemessages -l en --ignore='.venv*' --ignore=node_modules "
     "--ignore=bench --ignore=test-results, translate the entries in locale/en/LC_MESSAGES/django.po "
-    "(and remove '#, fuzzy'), then `make messages`."
+    "and abiertos/<app>/locale/en/LC_MESSAGES/django.po (and remove '#, fuzzy'), then `make messages`."
 )
 needs_gettext = pytest.mark.skipif(
     shutil.which("xgettext") is None or shutil.which("msgfmt") is None,
@@ -145,7 +149,7 @@ def key(entry: dict) -> tuple:
 
 
 def describe(entry: dict) -> str:
-    where = entry["refs"][0] if entry["refs"] else f"django.po:{entry['line']}"
+    where = entry["refs"][0] if entry["refs"] else f"{entry.get('catalog', 'django.po')}:{entry['line']}"
     context = f"[{entry['msgctxt']}] " if entry["msgctxt"] else ""
     plural = f" / {entry['msgid_plural']!r}" if entry["msgid_plural"] else ""
     return f"  {where}: {context}{entry['msgid']!r}{plural}"
@@ -162,16 +166,23 @@ def is_translated(entry: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def catalog() -> list[dict]:
+    """The entries of every English catalog, each tagged with the catalog it comes from."""
     assert PO_PATH.exists(), f"{PO_PATH.relative_to(BASE_DIR)} is missing. {HOW_TO_FIX}"
-    return po_entries(PO_PATH)
+    entries = []
+    for path in PO_PATHS:
+        for entry in po_entries(path):
+            entry["catalog"] = str(path.relative_to(BASE_DIR))
+            entries.append(entry)
+    return entries
 
 
 # --- (a) complete, nothing fuzzy -------------------------------------------------------------
 
 
-def test_the_catalog_declares_english_and_its_plural_forms():
-    header = PO_PATH.read_text(encoding="utf-8").split("\n\n", 1)[0]
-    assert "#, fuzzy" not in header, "The header is fuzzy: msgfmt would ignore it."
+@pytest.mark.parametrize("path", PO_PATHS, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_the_catalog_declares_english_and_its_plural_forms(path):
+    header = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert "#, fuzzy" not in header, f"The header of {path} is fuzzy: msgfmt would ignore it."
     assert '"Language: en\\n"' in header
     assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in header
     assert '"Content-Type: text/plain; charset=UTF-8\\n"' in header
@@ -180,7 +191,7 @@ def test_the_catalog_declares_english_and_its_plural_forms():
 def test_every_entry_is_translated_and_none_is_fuzzy(catalog):
     assert catalog, "The catalog has no entries."
     pending = [describe(e) + (" (fuzzy)" if "fuzzy" in e["flags"] else "") for e in catalog if not is_translated(e)]
-    assert not pending, f"{len(pending)} untranslated or fuzzy entries in django.po:\n" + "\n".join(pending)
+    assert not pending, f"{len(pending)} untranslated or fuzzy entries in the catalogs:\n" + "\n".join(pending)
 
 
 # Letters and signs that belong to Spanish, not English: a msgstr with them was probably
@@ -338,14 +349,16 @@ def test_javascript_has_no_strings_for_a_missing_javascript_catalog():
 
 
 @needs_gettext
-def test_the_committed_mo_matches_the_po(tmp_path):
-    assert MO_PATH.exists(), "django.mo is missing: run `make messages`."
+@pytest.mark.parametrize("po_path", PO_PATHS, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_the_committed_mo_matches_the_po(po_path, tmp_path):
+    mo_path = po_path.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path.relative_to(BASE_DIR)} is missing: run `make messages`."
     fresh = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(PO_PATH)], check=True, capture_output=True)
-    with MO_PATH.open("rb") as committed_file, fresh.open("rb") as fresh_file:
+    subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(po_path)], check=True, capture_output=True)
+    with mo_path.open("rb") as committed_file, fresh.open("rb") as fresh_file:
         committed, expected = gettext.GNUTranslations(committed_file), gettext.GNUTranslations(fresh_file)
     assert committed._catalog == expected._catalog, (
-        "locale/en/LC_MESSAGES/django.mo is out of date with django.po: run `make messages` and commit it."
+        f"{mo_path.relative_to(BASE_DIR)} is out of date with its django.po: run `make messages` and commit it."
     )
 
 

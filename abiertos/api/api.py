@@ -18,7 +18,10 @@ from abiertos.catalog.api import router as catalog_router
 from abiertos.catalog.api import uploads_router as catalog_uploads_router
 from abiertos.core.errors import DomainError, PermissionDenied
 from abiertos.datastore.api import router as datastore_router
+from abiertos.foi.api import router as foi_router
+from abiertos.harvest.api import router as harvest_router
 from abiertos.jobs.api import router as jobs_router
+from abiertos.monitoring.api import router as monitoring_router
 from abiertos.portal.api import router as portal_router
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -141,3 +144,6 @@ api.add_router("/", jobs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", catalog_uploads_router)
 api.add_router("/", datastore_router)
+api.add_router("/", harvest_router)
+api.add_router("/", monitoring_router)
+api.add_router("/", foi_router)

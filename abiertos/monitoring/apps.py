@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "abiertos.monitoring"
+    label = "monitoring"
+    verbose_name = "Monitoreo de apertura"
