@@ -134,6 +134,8 @@ PASSWORD_HASHERS = env_list(
 # Login throttling: failed attempts allowed per account and per address in the window.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# Accounts whose e-mail was never confirmed are deleted after this many days (0: never).
+UNCONFIRMED_ACCOUNT_DAYS = env_int("UNCONFIRMED_ACCOUNT_DAYS", 14)
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

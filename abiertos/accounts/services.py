@@ -303,6 +303,37 @@ def login_attempts_prune() -> int:
     return deleted
 
 
+def unconfirmed_accounts_prune(*, now: datetime | None = None) -> int:
+    """Delete sign-ups never confirmed within ``UNCONFIRMED_ACCOUNT_DAYS``; return how many.
+
+    Only accounts that hold nothing are deleted: never signed in, no role, not staff. Each
+    deletion is audited (the address stays in the trail, as for any other change)."""
+    days = settings.UNCONFIRMED_ACCOUNT_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    stale = User.objects.filter(
+        email_confirmed_at__isnull=True,
+        date_joined__lt=cutoff,
+        last_login__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        memberships__isnull=True,
+    )
+    system = Actor.system("limpieza de cuentas")
+    deleted = 0
+    for user in stale.iterator():
+        with transaction.atomic():
+            audit_record(
+                actor=system,
+                action="user.unconfirmed_deleted",
+                changes={"email": user.email, "date_joined": user.date_joined.isoformat(), "days": days},
+            )
+            user.delete()
+        deleted += 1
+    return deleted
+
+
 def login_failures_clear(*, email: str) -> None:
     """Forget an account's failures after a successful login or a new password."""
     LoginAttempt.objects.filter(email=_normalize_email(email)).delete()

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,7 +11,7 @@ from abiertos.catalog.selectors import dataset_list_public
 from abiertos.core.errors import ValidationError
 from abiertos.core.models import Module
 
-from . import selectors, services
+from . import health, selectors, services
 from .colors import readable_text_color
 from .forms import MunicipalityProfileForm
 
@@ -101,3 +102,14 @@ def audit_log(request):
         "query": query.urlencode(),
     }
     return render(request, "portal/audit_log.html", context)
+
+
+def healthz(request):
+    """Liveness: the process answers. Touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Readiness: database, cache, queue and shared folders; 503 naming what failed."""
+    healthy, checks = health.readiness()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
