@@ -195,6 +195,7 @@ class EventKind(models.TextChoices):
     COMPLAINT = "complaint", _("Reclamo presentado")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Vencimiento recalculado")
     ATTACHMENT_ADDED = "attachment_added", _("Adjunto revisado")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Adjunto quitado antes de publicar")
     HIDDEN = "hidden", _("Ocultado por moderación")
     UNHIDDEN = "unhidden", _("Visible otra vez")
     DATASET_CREATED = "dataset_created", _("Convertido en datos abiertos")

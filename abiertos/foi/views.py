@@ -197,6 +197,10 @@ ACTIONS: dict[str, tuple[Callable, str]] = {
         lambda r, f, a: services.foi_attachment_add(request=f, upload=_upload(r), by=a),
         _("Adjunto revisado: mirá lo que encontramos antes de responder."),
     ),
+    "quitar-adjunto": (
+        lambda r, f, a: services.foi_attachment_remove(attachment=_attachment(r, f), by=a),
+        _("Adjunto quitado."),
+    ),
     "responder": (
         lambda r, f, a: services.foi_request_answer(
             request=f, text=_text(r, "text"), partial=r.POST.get("partial") == "on", by=a
@@ -230,6 +234,13 @@ ACTIONS: dict[str, tuple[Callable, str]] = {
         _("Se creó un borrador de conjunto de datos con la respuesta."),
     ),
 }
+
+
+def _attachment(request, foi) -> FoiAttachment:
+    attachment = foi.attachments.filter(pk=request.POST.get("attachment") or 0).first()
+    if attachment is None:
+        raise NotFound(_("Ese adjunto no existe."))
+    return attachment
 
 
 def _upload(request):

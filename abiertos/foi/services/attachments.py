@@ -61,5 +61,8 @@ def foi_attachment_remove(*, attachment: FoiAttachment, by: Actor) -> None:
     require_officer(by, request.municipality)
     if attachment.is_published:
         raise ValidationError(_("Un adjunto ya publicado no se puede quitar."))
+    event_add(request, EventKind.ATTACHMENT_REMOVED, by, role="officer", data={"name": attachment.name})
     audit(request, "attachment_remove", by, {"name": attachment.name})
+    files = [attachment.original, attachment.redacted]
     attachment.delete()
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files])

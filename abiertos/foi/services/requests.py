@@ -26,7 +26,7 @@ from ..models import (
     RefusalGround,
     Status,
 )
-from ..rules import access_rule_for
+from ..rules import WorkCalendar, access_rule_for
 from .base import (
     audit,
     due_date_compute,
@@ -264,11 +264,16 @@ def foi_request_forward(*, request: FoiRequest, to: str, reason: str, by: Actor)
     require_officer(by, request.municipality)
     require_open(request, _("El pedido ya está cerrado."))
     to = _required_text(to, "to", _("Indicá a qué organismo se deriva."))
+    forward_by = WorkCalendar(request.municipality).add_days(
+        timezone.localdate(request.filed_at), access_rule_for(request.municipality).forward_days, request.day_kind
+    )
+    on_time = today() <= forward_by
     request.status = Status.FORWARDED
     request.forwarded_to = to[:200]
     request.save()
-    event_add(request, EventKind.FORWARDED, by, role="officer", text=public_text(request, reason), data={"to": to})
-    audit(request, "request_forward", by, {"to": to})
+    data = {"to": to, "forward_by": str(forward_by), "on_time": on_time}
+    event_add(request, EventKind.FORWARDED, by, role="officer", text=public_text(request, reason), data=data)
+    audit(request, "request_forward", by, data)
     notify(request, _("Tu pedido fue derivado"), _("Lo derivamos a: %(to)s.") % {"to": to})
     return request
 

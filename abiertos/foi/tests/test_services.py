@@ -243,3 +243,65 @@ def test_answer_to_dataset_creates_a_linked_draft(municipality, citizen, foi_off
     assert dataset.distributions.count() == 1
     with pytest.raises(Conflict):
         services.foi_answer_to_dataset(request=request, by=actor_of(foi_officer))
+
+
+def test_every_transition_e_mails_the_requester(municipality, citizen, foi_officer, django_capture_on_commit_callbacks):
+    officer = actor_of(foi_officer)
+    request = request_file(municipality, citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.foi_request_acknowledge(request=request, file_number="EX-7", by=officer)
+        request = services.foi_request_ask_clarification(request=request, question="¿Qué período?", by=officer)
+    subjects = [m.subject for m in mail.outbox]
+    assert any("Tu pedido está en trámite" in s for s in subjects)
+    assert any("Te piden una aclaración" in s for s in subjects)
+    assert "¿Qué período?" in mail.outbox[-1].body
+    assert request.get_absolute_url() in mail.outbox[-1].body
+
+
+def test_forward_records_whether_it_was_within_the_forwarding_term(municipality, citizen, foi_officer):
+    fresh = request_file(municipality, citizen)
+    fresh = services.foi_request_forward(
+        request=fresh, to="Ministerio de Salud (PBA)", reason="Lo tiene la provincia.", by=actor_of(foi_officer)
+    )
+    assert fresh.status == Status.FORWARDED
+    assert fresh.events.last().data["on_time"] is True
+    old = request_file(municipality, citizen, filed_at=days_ago(30))
+    old = services.foi_request_forward(
+        request=old, to="ARBA (Agencia de Recaudación)", reason="", by=actor_of(foi_officer)
+    )
+    assert old.events.last().data["on_time"] is False
+
+
+def test_attachment_remove_before_publication_only(municipality, citizen, foi_officer):
+    request = request_file(municipality, citizen)
+    attachment = services.foi_attachment_add(request=request, upload=xlsx_upload(), by=actor_of(foi_officer))
+    services.foi_attachment_remove(attachment=attachment, by=actor_of(foi_officer))
+    assert not request.attachments.exists()
+    assert request.events.filter(kind=EventKind.ATTACHMENT_REMOVED).exists()
+    published = services.foi_attachment_add(request=request, upload=xlsx_upload(), by=actor_of(foi_officer))
+    services.foi_request_answer(request=request, text="Listo.", partial=False, by=actor_of(foi_officer))
+    published.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.foi_attachment_remove(attachment=published, by=actor_of(foi_officer))
+
+
+def test_foi_performance_shows_rates_from_the_minimum_count(municipality, citizen, foi_officer):
+    from abiertos.foi.selectors import MIN_COUNT_FOR_RATES, foi_performance
+
+    officer = actor_of(foi_officer)
+    for n in range(MIN_COUNT_FOR_RATES):
+        request = request_file(municipality, citizen, filed_at=days_ago(10 * (n + 1)))
+        if n == 0:
+            services.foi_request_refuse(request=request, ground="security", text="Seguridad pública.", by=officer)
+        else:
+            services.foi_request_answer(request=request, text="Respuesta.", partial=False, by=officer)
+        assert (foi_performance(municipality)["on_time_rate"] is None) == (n < MIN_COUNT_FOR_RATES - 1)
+    stats = foi_performance(municipality)
+    # Filed 10, 20, 30, 40 and 50 days ago, all answered today.
+    assert stats["median_days"] == 30
+    assert stats["p90_days"] == 50
+    on_time = FoiRequest.objects.filter(due_date__gte=timezone.localdate()).count()
+    assert 0 < on_time < MIN_COUNT_FOR_RATES  # the 50-day-old one is late, the 10-day-old one is not
+    assert stats["answered_on_time"] == on_time
+    assert stats["on_time_rate"] == round(on_time / MIN_COUNT_FOR_RATES, 3)
+    assert stats["refusals_by_ground"]["security"] == 1
