@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MASK = "[reservado]"
 PATTERNS = {
@@ -28,10 +29,10 @@ PATTERNS = {
 KIND_LABELS = {
     "cuit": "CUIL/CUIT",
     "dni": "DNI",
-    "email": "correo electrónico",
-    "phone": "teléfono",
-    "requester": "dato de quien pidió",
-    "column": "columna de datos personales",
+    "email": gettext_lazy("correo electrónico"),
+    "phone": gettext_lazy("teléfono"),
+    "requester": gettext_lazy("dato de quien pidió"),
+    "column": gettext_lazy("columna de datos personales"),
 }
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".csv", ".txt", ".docx", ".pdf")
 MAX_FINDINGS = 200
@@ -112,7 +113,7 @@ def _xlsx_inspect(content: bytes, terms: list[str]) -> list[Finding]:
             )
     workbook = load_workbook(io.BytesIO(content))
     props = workbook.properties
-    for label, value in (("autor", props.creator), ("última modificación por", props.lastModifiedBy)):
+    for label, value in ((_("autor"), props.creator), (_("última modificación por"), props.lastModifiedBy)):
         if value:
             findings.append(Finding("metadata", _("propiedades"), f"{label}: {value}"))
     for sheet in workbook.worksheets:
@@ -268,7 +269,7 @@ def _pdf_redact(content: bytes) -> bytes:
 
 
 def _kinds(kinds: list[str]) -> str:
-    labels = sorted({KIND_LABELS[k] for k in kinds})
+    labels = sorted({str(KIND_LABELS[k]) for k in kinds})
     return _("Posibles datos personales: %s") % ", ".join(labels)
 
 

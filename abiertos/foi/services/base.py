@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, require
 from abiertos.core.actors import Actor
@@ -76,7 +77,7 @@ def require_officer(by: Actor, municipality: Municipality) -> None:
 def require_requester(by: Actor, request: FoiRequest) -> None:
     require(by, Action.PARTICIPATE)
     if by.user is None or by.user.pk != request.requester_id:
-        raise PermissionDenied("Solo quien hizo el pedido puede hacer esto.")
+        raise PermissionDenied(_("Solo quien hizo el pedido puede hacer esto."))
 
 
 def require_open(request: FoiRequest, message: str) -> None:
