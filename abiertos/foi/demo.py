@@ -153,7 +153,8 @@ def _run_step(request: FoiRequest, step: str, by: Actor, citizen: Actor) -> FoiR
         ),
         "withdraw": lambda r: services.foi_request_withdraw(request=r, by=citizen),
     }
-    return officer_steps[step](request)
+    result = officer_steps[step](request)
+    return result if isinstance(result, FoiRequest) else request  # attaching returns the attachment
 
 
 @transaction.atomic
