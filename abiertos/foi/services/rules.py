@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from abiertos.core.actors import Actor
@@ -13,9 +14,18 @@ from abiertos.core.audit import audit_record
 from abiertos.core.errors import Conflict, ValidationError
 from abiertos.core.models import Municipality
 
-from ..models import OPEN_STATUSES, AccessOrdinance, DayKind, EventKind, FoiRequest, NonWorkingDay, OrdinanceStatus
+from ..models import (
+    OPEN_STATUSES,
+    AccessOrdinance,
+    DayKind,
+    EventKind,
+    FoiEvent,
+    FoiRequest,
+    NonWorkingDay,
+    OrdinanceStatus,
+)
 from ..rules import WorkCalendar
-from .base import audit, due_date_compute, event_add, require_officer
+from .base import due_date_compute, require_officer
 
 
 @dataclass
@@ -65,27 +75,34 @@ def access_ordinance_set(*, municipality: Municipality, data: OrdinanceInput, by
     return ordinance
 
 
-def _recompute_open(municipality: Municipality, by: Actor, reason: str) -> int:
+def _recompute_open(municipality: Municipality, by: Actor, reason: str) -> dict[str, list[str]]:
+    """Move the deadline of every open request the calendar change affects; one timeline event
+    per moved request. Returns {number: [old, new]} for the caller's audit event."""
     calendar = WorkCalendar(municipality)
-    changed = 0
-    for request in FoiRequest.objects.select_for_update().filter(municipality=municipality, status__in=OPEN_STATUSES):
+    moved, events = [], []
+    now = timezone.now()
+    open_requests = FoiRequest.objects.select_for_update().filter(municipality=municipality, status__in=OPEN_STATUSES)
+    for request in open_requests:
         new = due_date_compute(request, calendar)
         if new == request.due_date:
             continue
-        old = request.due_date
-        request.due_date = new
-        request.save(update_fields=["due_date", "updated_at"])
-        event_add(
-            request,
-            EventKind.DEADLINE_RECOMPUTED,
-            by,
-            role="officer",
-            text=reason,
-            data={"from": str(old), "to": str(new)},
+        data = {"from": str(request.due_date), "to": str(new)}
+        request.due_date, request.updated_at = new, now
+        moved.append(request)
+        events.append(
+            FoiEvent(
+                request=request,
+                kind=EventKind.DEADLINE_RECOMPUTED,
+                created_at=now,
+                actor=by.user,
+                actor_role="officer",
+                text=reason,
+                data=data,
+            )
         )
-        audit(request, "deadline_recompute", by, {"due_date": [str(old), str(new)], "reason": reason})
-        changed += 1
-    return changed
+    FoiRequest.objects.bulk_update(moved, ["due_date", "updated_at"], batch_size=500)
+    FoiEvent.objects.bulk_create(events, batch_size=500)
+    return {e.request.number: [e.data["from"], e.data["to"]] for e in events}
 
 
 @transaction.atomic
@@ -99,11 +116,16 @@ def non_working_day_add(*, municipality: Municipality, day: date, reason: str, b
         message = _("El %(d)s ya figura como no laborable.") % {"d": f"{day:%d/%m/%Y}"}
         raise Conflict(message)
     entry = NonWorkingDay.objects.create(municipality=municipality, date=day, reason=reason[:200], created_by=by.user)
-    audit_record(
-        actor=by, action="foi.non_working_day_add", target=entry, municipality=municipality, changes={"date": str(day)}
-    )
     label = _("Asueto del %(d)s: %(r)s") % {"d": f"{day:%d/%m/%Y}", "r": reason}
-    return entry, _recompute_open(municipality, by, label)
+    moved = _recompute_open(municipality, by, label)
+    audit_record(
+        actor=by,
+        action="foi.non_working_day_add",
+        target=entry,
+        municipality=municipality,
+        changes={"date": str(day), "reason": reason, "deadlines_moved": moved},
+    )
+    return entry, len(moved)
 
 
 @transaction.atomic
@@ -111,13 +133,14 @@ def non_working_day_remove(*, entry: NonWorkingDay, by: Actor) -> int:
     """Remove an asueto recorded by mistake; open deadlines move back."""
     municipality = entry.municipality
     require_officer(by, municipality)
+    label = _("Se quitó el asueto del %(d)s") % {"d": f"{entry.date:%d/%m/%Y}"}
+    removed = {"non_working_day": entry.pk, "date": str(entry.date), "reason": entry.reason}
+    entry.delete()
+    moved = _recompute_open(municipality, by, label)
     audit_record(
         actor=by,
         action="foi.non_working_day_remove",
-        target=entry,
         municipality=municipality,
-        changes={"date": str(entry.date)},
+        changes={**removed, "deadlines_moved": moved},
     )
-    label = _("Se quitó el asueto del %(d)s") % {"d": f"{entry.date:%d/%m/%Y}"}
-    entry.delete()
-    return _recompute_open(municipality, by, label)
+    return len(moved)

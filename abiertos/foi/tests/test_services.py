@@ -127,7 +127,7 @@ def test_non_working_day_add_recomputes_open_deadlines_with_a_trail(municipality
     closed = request_file(municipality, citizen)
     services.foi_request_declare_not_held(request=closed, text="No existe ese registro.", by=actor_of(foi_officer))
     day = WorkCalendar(municipality).add_days(timezone.localdate(open_request.filed_at), 2, "business")
-    _entry, moved = services.non_working_day_add(
+    entry, moved = services.non_working_day_add(
         municipality=municipality, day=day, reason="Fiesta patronal", by=actor_of(foi_officer)
     )
     assert moved == 1
@@ -138,8 +138,13 @@ def test_non_working_day_add_recomputes_open_deadlines_with_a_trail(municipality
     event = open_request.events.get(kind=EventKind.DEADLINE_RECOMPUTED)
     assert "Fiesta patronal" in event.text
     assert event.data["to"] == str(open_request.due_date)
-    assert AuditEvent.objects.filter(action="foi.deadline_recompute", target_id=str(open_request.pk)).count() == 1
+    audit = AuditEvent.objects.get(action="foi.non_working_day_add")
+    assert audit.changes["deadlines_moved"] == {open_request.number: [event.data["from"], event.data["to"]]}
     assert not closed.events.filter(kind=EventKind.DEADLINE_RECOMPUTED).exists()
+    services.non_working_day_remove(entry=entry, by=actor_of(foi_officer))
+    open_request.refresh_from_db()
+    assert open_request.events.filter(kind=EventKind.DEADLINE_RECOMPUTED).count() == 2
+    assert AuditEvent.objects.get(action="foi.non_working_day_remove").changes["date"] == str(day)
 
 
 def test_extend_is_refused_after_the_deadline(municipality, citizen, foi_officer):
