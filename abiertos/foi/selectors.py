@@ -113,14 +113,16 @@ def foi_request_get_for_manage(*, actor: Actor, municipality_slug: str, number: 
 def foi_request_list_for_requester(*, actor: Actor) -> QuerySet[FoiRequest]:
     if actor.user is None:
         return FoiRequest.objects.none()
-    return FoiRequest.objects.filter(requester=actor.user).select_related("municipality").order_by("-filed_at")
+    return FoiRequest.objects.filter(requester=actor.user).select_related("municipality", "topic").order_by("-filed_at")
 
 
 def foi_inbox(*, actor: Actor, municipality: Municipality) -> list[FoiRequest]:
     """Open requests, overdue first, then by time left; those waiting for a clarification last."""
     require(actor, Action.MANAGE_FOI, municipality)
     requests = list(
-        FoiRequest.objects.filter(municipality=municipality, status__in=OPEN_STATUSES).select_related("topic")
+        FoiRequest.objects.filter(municipality=municipality, status__in=OPEN_STATUSES).select_related(
+            "topic", "municipality"
+        )
     )
     today = timezone.localdate()
     for request in requests:

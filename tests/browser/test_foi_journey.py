@@ -66,6 +66,7 @@ def citizen_files(page) -> str:
 
 def officer_handles(page, number: str, results_dir: Path) -> None:
     page.goto("/m/la-plata/pedidos/bandeja/")
+    axe_check(page)
     page.get_by_role("link", name=f"{number} · Gasto en alumbrado público 2025").click()
     page.get_by_label("Número de expediente").fill("EX-2026-4471")
     page.get_by_role("button", name="Registrar recepción").click()
@@ -123,6 +124,7 @@ def test_a_request_from_filing_to_answer_archive_statistics_and_open_data(
     # The archive shows it to anyone, without the requester's identity.
     visitor = new_page(browser, live_server)
     visitor.goto("/pedidos/")
+    axe_check(visitor)
     visitor.get_by_label("Buscar").fill("alumbrado")
     visitor.get_by_role("button", name="Filtrar").click()
     visitor.get_by_role("link", name="Gasto en alumbrado público 2025").click()

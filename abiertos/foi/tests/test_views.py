@@ -193,3 +193,20 @@ def test_province_statistics_page(client, municipality, citizen):
     request_file(municipality, citizen)
     body = client.get(reverse("foi:statistics")).content.decode()
     assert "La Plata" in body
+
+
+def test_archive_and_inbox_queries_do_not_grow_with_the_number_of_requests(
+    client, municipality, citizen, foi_officer, django_assert_max_num_queries, monkeypatch
+):
+    from abiertos.foi.services import requests as module
+
+    monkeypatch.setattr(module, "MAX_PER_PERSON_PER_DAY", 100)
+    for n in range(12):
+        request_file(municipality, citizen, subject=f"Pedido número {n} sobre obras")
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("foi:archive")).content.decode()
+    assert body.count("sobre obras") == 12
+    client.force_login(foi_officer)
+    with django_assert_max_num_queries(16):
+        body = client.get(reverse("foi:inbox", args=[municipality.slug])).content.decode()
+    assert body.count("sobre obras") == 12
