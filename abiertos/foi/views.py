@@ -17,7 +17,7 @@ from abiertos.accounts.permissions import Action, can, require
 from abiertos.accounts.request_actor import actor_for_web
 from abiertos.catalog.models import Theme
 from abiertos.core.actors import Actor
-from abiertos.core.errors import NotFound, ValidationError
+from abiertos.core.errors import Conflict, NotFound, ValidationError
 from abiertos.core.models import Municipality
 
 from . import selectors, services
@@ -310,14 +310,18 @@ def rules(request, municipality_slug):
     day_form = NonWorkingDayForm()
     if request.method == "POST":
         require(actor, Action.MANAGE_FOI, municipality)
-        if "reason" in request.POST:
-            day_form = NonWorkingDayForm(request.POST)
-            if day_form.is_valid():
-                return _add_day(request, municipality, actor, day_form)
+        is_day = "reason" in request.POST
+        form = NonWorkingDayForm(request.POST) if is_day else OrdinanceForm(request.POST)
+        if form.is_valid():
+            try:
+                save = _add_day if is_day else _save_ordinance
+                return save(request, municipality, actor, form)
+            except (ValidationError, Conflict) as exc:
+                _form_errors(form, exc)
+        if is_day:
+            day_form = form
         else:
-            ordinance_form = OrdinanceForm(request.POST)
-            if ordinance_form.is_valid():
-                return _save_ordinance(request, municipality, actor, ordinance_form)
+            ordinance_form = form
     context = {
         "municipality": municipality,
         "rule": access_rule_for(municipality),

@@ -210,3 +210,40 @@ def test_archive_and_inbox_queries_do_not_grow_with_the_number_of_requests(
     with django_assert_max_num_queries(16):
         body = client.get(reverse("foi:inbox", args=[municipality.slug])).content.decode()
     assert body.count("sobre obras") == 12
+
+
+def test_rules_page_records_an_ordinance_that_governs_new_requests(client, municipality, citizen, foi_officer):
+    client.force_login(foi_officer)
+    url = reverse("foi:rules", args=[municipality.slug])
+    data = {
+        "status": "in_force",
+        "number": "1234/2019",
+        "enacted_on": "2019-05-02",
+        "url": "https://concejo.example.gob.ar/ordenanzas/1234",
+        "response_days": "10",
+        "extension_days": "10",
+        "day_kind": "business",
+        "forward_days": "",
+        "requires_id_number": "on",
+        "notes": "",
+    }
+    page = client.post(url, data, follow=True).content.decode()
+    assert "Guardamos la ordenanza" in page
+    assert "Ordenanza 1234/2019 de La Plata (02/05/2019)" in page
+    assert "no tiene registrada una ordenanza" not in page
+    request = request_file(municipality, citizen)
+    assert request.response_days == 10
+    assert request.rule_source.startswith("Ordenanza 1234/2019")
+
+
+def test_rules_page_refuses_an_ordinance_in_force_without_number(client, municipality, foi_officer):
+    client.force_login(foi_officer)
+    response = client.post(reverse("foi:rules", args=[municipality.slug]), {"status": "in_force", "number": ""})
+    assert response.status_code == 200
+    assert "Una ordenanza vigente necesita su número." in response.content.decode()
+
+
+def test_rules_page_is_read_only_for_citizens(client, municipality, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("foi:rules", args=[municipality.slug]), {"day": "2026-12-01", "reason": "x"})
+    assert response.status_code == 403
