@@ -10,7 +10,7 @@ from typing import Literal
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from abiertos.catalog.schemas import ERRORS
@@ -124,6 +124,25 @@ class AnswerIn(Schema):
 class RefuseIn(Schema):
     ground: Literal[tuple(RefusalGround.values)]  # type: ignore[valid-type]
     text: str = Field(..., max_length=5000)
+
+
+class FindingOut(Schema):
+    kind: str
+    where: str
+    detail: str
+
+
+class CheckedAttachmentOut(Schema):
+    id: int
+    name: str
+    published: bool = Field(..., alias="is_published")
+    findings: list[FindingOut]
+
+
+class DatasetRefOut(Schema):
+    name: str
+    identifier: str
+    status: str
 
 
 class InboxItemOut(Schema):
@@ -336,6 +355,48 @@ def request_withdraw(request, municipality: str, number: str):
 )
 def request_complain(request, municipality: str, number: str, payload: TextIn):
     foi = services.foi_request_complain(request=_get(request, municipality, number), text=payload.text, by=request.auth)
+    return _detail(foi)
+
+
+@router.post(
+    "/foi/requests/{municipality}/{number}/attachments",
+    response={201: CheckedAttachmentOut, **ERRORS},
+    summary="Adjuntar un archivo a la respuesta (se revisa y se anonimiza)",
+)
+def attachment_add(request, municipality: str, number: str, file: File[UploadedFile]):
+    """The file is checked for personal data and hidden content; the findings come back, and the
+    public will only get the redacted copy, once the request is answered."""
+    attachment = services.foi_attachment_add(request=_get(request, municipality, number), upload=file, by=request.auth)
+    return Status(201, attachment)
+
+
+@router.post(
+    "/foi/requests/{municipality}/{number}/open-data",
+    response={201: DatasetRefOut, **ERRORS},
+    summary="Convertir la respuesta en un borrador de conjunto de datos",
+)
+def answer_to_dataset(request, municipality: str, number: str):
+    dataset = services.foi_answer_to_dataset(request=_get(request, municipality, number), by=request.auth)
+    return Status(201, dataset)
+
+
+@router.post(
+    "/foi/requests/{municipality}/{number}/report",
+    response={201: dict, **ERRORS},
+    summary="Denunciar un pedido ante la moderación",
+)
+def request_report(request, municipality: str, number: str, payload: ReasonIn):
+    services.foi_request_report(request=_get(request, municipality, number), reason=payload.reason, by=request.auth)
+    return Status(201, {"reported": True})
+
+
+@router.post(
+    "/foi/requests/{municipality}/{number}/hide",
+    response={200: RequestDetailOut, **ERRORS},
+    summary="Ocultar un pedido del archivo, con motivo (moderación)",
+)
+def request_hide(request, municipality: str, number: str, payload: ReasonIn):
+    foi = services.foi_request_hide(request=_get(request, municipality, number), reason=payload.reason, by=request.auth)
     return _detail(foi)
 
 

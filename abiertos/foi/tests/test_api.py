@@ -3,7 +3,7 @@
 import json
 
 from abiertos.accounts.services import api_token_create
-from abiertos.accounts.tests.factories import actor_of
+from abiertos.accounts.tests.factories import actor_of, user_make
 from abiertos.foi import services
 from abiertos.foi.models import FoiRequest
 
@@ -110,3 +110,32 @@ def test_api_list_filters_and_hides_hidden_requests(client, municipality, citize
     items = client.get("/api/v1/foi/requests", {"municipality": "la-plata"}).json()["items"]
     assert [i["subject"] for i in items] == ["Otro pedido visible de obras"]
     assert client.get(f"/api/v1/foi/requests/la-plata/{foi.number}").status_code == 404
+
+
+def test_api_attachment_is_checked_then_answer_becomes_a_draft_dataset(client, municipality, citizen, foi_officer):
+    from .factories import xlsx_upload
+
+    foi = request_file(municipality, citizen)
+    auth = _token(foi_officer)
+    base = f"/api/v1/foi/requests/la-plata/{foi.number}"
+    response = client.post(f"{base}/attachments", {"file": xlsx_upload()}, HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["published"] is False
+    assert {"kind": "hidden_sheet", "where": "Beneficiarios", "detail": "Hoja oculta."} in body["findings"]
+    _post(client, f"{base}/answer", {"text": "Va la planilla."}, auth)
+    detail = client.get(base).json()
+    assert [a["name"] for a in detail["attachments"]] == ["gastos-alumbrado.xlsx"]
+    dataset = client.post(f"{base}/open-data", HTTP_AUTHORIZATION=auth)
+    assert dataset.status_code == 201
+    assert dataset.json()["status"] == "draft"
+
+
+def test_api_report_and_hide(client, municipality, citizen, foi_officer):
+    foi = request_file(municipality, citizen)
+    base = f"/api/v1/foi/requests/la-plata/{foi.number}"
+    assert _post(client, f"{base}/report", {"reason": "Datos de un tercero."}, _token(user_make())).status_code == 201
+    assert _post(client, f"{base}/hide", {"reason": "Corto"}, _token(citizen)).status_code == 403
+    hidden = _post(client, f"{base}/hide", {"reason": "Datos de un tercero."}, _token(foi_officer))
+    assert hidden.status_code == 200
+    assert client.get(base).status_code == 404
