@@ -130,6 +130,16 @@ def foi_inbox(*, actor: Actor, municipality: Municipality) -> list[FoiRequest]:
     return sorted(requests, key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.pk))
 
 
+def foi_complaint_list(*, actor: Actor, municipality: Municipality) -> QuerySet[FoiRequest]:
+    """Requests of the municipality with a complaint, the most recent complaint first."""
+    require(actor, Action.MANAGE_FOI, municipality)
+    return (
+        FoiRequest.objects.filter(municipality=municipality, complained_at__isnull=False)
+        .select_related("municipality")
+        .order_by("-complained_at")
+    )
+
+
 def municipality_list_for_officer(*, actor: Actor) -> QuerySet[Municipality]:
     return municipalities_where(actor, Action.MANAGE_FOI).filter(is_active=True)
 

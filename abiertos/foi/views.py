@@ -294,6 +294,7 @@ def inbox(request, municipality_slug):
     context = {
         "municipality": municipality,
         "requests": selectors.foi_inbox(actor=actor, municipality=municipality),
+        "complaints": selectors.foi_complaint_list(actor=actor, municipality=municipality)[:20],
         "topics": selectors.topics_most_requested(municipality),
         "reports": selectors.foi_report_queue(actor=actor).filter(request__municipality=municipality),
         "rule": access_rule_for(municipality),

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -352,6 +354,15 @@ def foi_request_withdraw(*, request: FoiRequest, by: Actor) -> FoiRequest:
     return request
 
 
+def _notify_office(request: FoiRequest, subject: str, body: str) -> None:
+    """E-mail the municipality's contact address, when it has one, once the transaction commits."""
+    recipient = request.municipality.contact_email
+    if not recipient:
+        return
+    message = f"{body}\n\n{settings.SITE_URL}{request.get_absolute_url()}"
+    transaction.on_commit(lambda: send_mail(subject, message, None, [recipient], fail_silently=True))
+
+
 def complaint_allowed(request: FoiRequest) -> bool:
     """Late (open past its deadline), refused or answered only in part, and not complained yet."""
     if request.complained_at is not None:
@@ -372,4 +383,5 @@ def foi_request_complain(*, request: FoiRequest, text: str, by: Actor) -> FoiReq
     request.save()
     event_add(request, EventKind.COMPLAINT, by, role="requester", text=public_text(request, text), private_text=text)
     audit(request, "request_complain", by)
+    _notify_office(request, _("Reclamo por el pedido %(n)s") % {"n": request.number}, text)
     return request

@@ -154,6 +154,22 @@ def test_extend_is_refused_after_the_deadline(municipality, citizen, foi_officer
         services.foi_request_extend(request=request, reason="Tarde pero seguro.", by=actor_of(foi_officer))
 
 
+def test_complaint_reaches_the_office_and_its_inbox(
+    client, municipality, citizen, foi_officer, django_capture_on_commit_callbacks
+):
+    municipality.contact_email = "acceso@laplata.example"
+    municipality.save()
+    late = request_file(municipality, citizen, filed_at=days_ago(80))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.foi_request_complain(request=late, text="Pasó el plazo y nada.", by=actor_of(citizen))
+    assert mail.outbox[-1].to == ["acceso@laplata.example"]
+    assert late.number in mail.outbox[-1].subject
+    client.force_login(foi_officer)
+    body = client.get(f"/m/{municipality.slug}/pedidos/bandeja/").content.decode()
+    assert "Reclamos recibidos" in body
+    assert body.count(f">{late.number} · ") == 2  # in the open list and among the complaints
+
+
 def test_complaint_only_when_late_or_refused(municipality, citizen, foi_officer):
     fresh = request_file(municipality, citizen)
     with pytest.raises(Conflict):

@@ -247,3 +247,13 @@ def test_rules_page_is_read_only_for_citizens(client, municipality, citizen):
     client.force_login(citizen)
     response = client.post(reverse("foi:rules", args=[municipality.slug]), {"day": "2026-12-01", "reason": "x"})
     assert response.status_code == 403
+
+
+def test_pages_render_in_english(client, settings, municipality, citizen):
+    request = request_file(municipality, citizen)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    archive = client.get(reverse("foi:archive")).content.decode()
+    assert "Access-to-information requests" in archive
+    detail = client.get(request.get_absolute_url()).content.decode()
+    assert "Tracking number:" in detail
+    assert "What was requested" in detail
