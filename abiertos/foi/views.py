@@ -17,7 +17,7 @@ from abiertos.accounts.permissions import Action, can, require
 from abiertos.accounts.request_actor import actor_for_web
 from abiertos.catalog.models import Theme
 from abiertos.core.actors import Actor
-from abiertos.core.errors import Conflict, NotFound, ValidationError
+from abiertos.core.errors import Conflict, DomainError, NotFound, RateLimited, ValidationError
 from abiertos.core.models import Municipality
 
 from . import selectors, services
@@ -108,7 +108,7 @@ def request_new(request, municipality_slug):
                 created = services.foi_request_file(
                     municipality=municipality, data=services.RequestInput(**data), by=actor
                 )
-            except ValidationError as exc:
+            except (ValidationError, RateLimited, Conflict) as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(
@@ -133,7 +133,7 @@ def request_new(request, municipality_slug):
     return render(request, "foi/request_form.html", context)
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def _form_errors(form, exc: DomainError) -> None:
     for field, msgs in exc.fields.items():
         for message in msgs:
             form.add_error(field if field in form.fields else None, message)

@@ -257,3 +257,16 @@ def test_pages_render_in_english(client, settings, municipality, citizen):
     detail = client.get(request.get_absolute_url()).content.decode()
     assert "Tracking number:" in detail
     assert "What was requested" in detail
+
+
+def test_request_new_shows_the_rate_limit_on_the_form(client, municipality, citizen, monkeypatch):
+    from abiertos.foi.services import requests as module
+
+    monkeypatch.setattr(module, "MAX_PER_PERSON_PER_DAY", 1)
+    client.force_login(citizen)
+    url = reverse("foi:request_new", args=[municipality.slug])
+    assert client.post(url, _form_data()).status_code == 302
+    response = client.post(url, _form_data())
+    assert response.status_code == 200
+    assert "Ya hiciste muchos pedidos en las últimas 24 horas" in response.content.decode()
+    assert FoiRequest.objects.count() == 1
