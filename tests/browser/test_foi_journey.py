@@ -74,6 +74,19 @@ def officer_handles(page, number: str, results_dir: Path) -> None:
     page.get_by_label("Motivo de la prórroga").fill("Los datos por barrio los tiene Servicios Públicos.")
     page.get_by_role("button", name="Prorrogar 15 días").click()
     expect(page.get_by_role("status")).to_contain_text("Plazo prorrogado.")
+    request_url = page.url
+
+    # A municipal holiday declared today moves the open deadline, with a trace in the timeline.
+    due = FoiRequest.objects.get(number=number).due_date
+    page.goto("/m/la-plata/pedidos/reglas/")
+    axe_check(page)
+    page.locator("#id_day").fill(due.isoformat())
+    page.locator("#id_reason").fill("Día del empleado municipal")
+    page.get_by_role("button", name="Agregar asueto").click()
+    expect(page.get_by_role("status")).to_contain_text("Se recalcularon 1 vencimientos de pedidos abiertos.")
+    assert FoiRequest.objects.get(number=number).due_date > due
+    page.goto(request_url)
+    expect(page.locator(".foi-timeline")).to_contain_text("Asueto del")
     page.get_by_label("Archivo (XLSX, ODS, CSV, DOCX, PDF o TXT)").set_input_files(
         {
             "name": "alumbrado-2025.xlsx",

@@ -326,3 +326,26 @@ def test_foi_performance_shows_rates_from_the_minimum_count(municipality, citize
     assert stats["answered_on_time"] == on_time
     assert stats["on_time_rate"] == round(on_time / MIN_COUNT_FOR_RATES, 3)
     assert stats["refusals_by_ground"]["security"] == 1
+
+
+def test_open_dataset_job_refreshes_every_municipality_with_requests(municipality, other_municipality, citizen):
+    from abiertos.core.actors import Actor
+    from abiertos.jobs.models import Job, JobStatus
+    from abiertos.jobs.runner import job_execute
+    from abiertos.jobs.services import job_enqueue
+
+    request_file(municipality, citizen)
+    request_file(other_municipality, citizen)
+    job = job_enqueue(kind=services.OPEN_DATASET_JOB_KIND, by=Actor.system("test"), params={})
+    job_execute(job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert sorted(job.result["datasets"]) == [
+        "bahia-blanca_pedidos-de-acceso-a-la-informacion",
+        "la-plata_pedidos-de-acceso-a-la-informacion",
+    ]
+    first = Dataset.objects.get(name="la-plata_pedidos-de-acceso-a-la-informacion").distributions.get()
+    version = first.file_version
+    job_execute(job_enqueue(kind=services.OPEN_DATASET_JOB_KIND, by=Actor.system("test"), params={}).pk)
+    first.refresh_from_db()
+    assert first.file_version == version  # unchanged content: no new file version
