@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Literal
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -24,7 +23,8 @@ router = Router(tags=["acceso a la información"])
 
 
 class RequestOut(Schema):
-    municipality: str = Field(..., alias="municipality.slug")
+    municipality: str | None = Field(None, alias="municipality.slug")
+    provincial_body: str | None = Field(None, alias="provincial_body.slug")
     number: str
     subject: str = Field(..., alias="public_subject")
     body: str = Field(..., alias="public_body")
@@ -78,18 +78,13 @@ class RequestDetailOut(RequestOut):
 
     @staticmethod
     def resolve_attachments(obj: FoiRequest) -> list[dict]:
-        slug = obj.municipality.slug
-        return [
-            {
-                "name": a.name,
-                "url": settings.SITE_URL + reverse("foi:attachment_download", args=[slug, obj.number, a.pk, "publico"]),
-            }
-            for a in obj.attachments.filter(is_published=True)
-        ]
+        base = f"{settings.SITE_URL}{obj.get_absolute_url()}adjuntos"
+        return [{"name": a.name, "url": f"{base}/{a.pk}/publico/"} for a in obj.attachments.filter(is_published=True)]
 
 
 class RequestIn(Schema):
-    municipality: str = Field(..., max_length=120)
+    municipality: str = Field("", max_length=120, description="Slug del municipio (o usar provincial_body).")
+    provincial_body: str = Field("", max_length=120, description="Slug del organismo provincial.")
     subject: str = Field(..., max_length=200)
     body: str = Field(..., max_length=5000)
     requester_name: str = Field(..., max_length=150, description="Privado: no se devuelve nunca.")
@@ -209,7 +204,11 @@ def _get(request, municipality: str, number: str) -> FoiRequest:
 
 
 def _detail(foi: FoiRequest) -> FoiRequest:
-    return FoiRequest.objects.select_related("municipality", "topic").prefetch_related("events").get(pk=foi.pk)
+    return (
+        FoiRequest.objects.select_related("municipality", "provincial_body", "topic")
+        .prefetch_related("events")
+        .get(pk=foi.pk)
+    )
 
 
 @router.get("/foi/requests", response={200: list[RequestOut], **ERRORS}, summary="Listar pedidos (archivo público)")
@@ -233,9 +232,14 @@ def request_list(
 @router.post("/foi/requests", response={201: RequestOut, **ERRORS}, summary="Presentar un pedido")
 def request_file(request, payload: RequestIn):
     data = payload.dict()
-    municipality = _municipality(data.pop("municipality"))
-    foi = services.foi_request_file(municipality=municipality, data=services.RequestInput(**data), by=request.auth)
-    return Status(201, FoiRequest.objects.select_related("municipality", "topic").get(pk=foi.pk))
+    municipality_slug, body_slug = data.pop("municipality"), data.pop("provincial_body")
+    foi = services.foi_request_file(
+        municipality=_municipality(municipality_slug) if municipality_slug else None,
+        body=selectors.provincial_body_get(slug=body_slug) if body_slug else None,
+        data=services.RequestInput(**data),
+        by=request.auth,
+    )
+    return Status(201, _detail(foi))
 
 
 @router.get(
@@ -243,6 +247,26 @@ def request_file(request, payload: RequestIn):
 )
 def request_detail(request, municipality: str, number: str):
     return _detail(_get(request, municipality, number))
+
+
+@router.get(
+    "/foi/provincial-bodies/{body}/requests/{number}",
+    response={200: RequestDetailOut, **ERRORS},
+    summary="Ver un pedido a un organismo provincial",
+)
+def body_request_detail(request, body: str, number: str):
+    return _detail(selectors.foi_request_get_visible(actor=request.auth, body_slug=body, number=number))
+
+
+class BodyOut(Schema):
+    slug: str
+    name: str
+    province: str = Field(..., alias="province.code")
+
+
+@router.get("/foi/provincial-bodies", response={200: list[BodyOut], **ERRORS}, summary="Organismos provinciales")
+def body_list(request):
+    return selectors.provincial_body_list()
 
 
 @router.post(

@@ -11,10 +11,10 @@ from django.db import transaction
 
 from abiertos.accounts.models import User
 from abiertos.core.actors import Actor
-from abiertos.core.models import Municipality
+from abiertos.core.models import Municipality, Province
 
 from . import services
-from .models import FoiRequest, OrdinanceStatus
+from .models import FoiRequest, OrdinanceStatus, ProvincialBody
 from .services.base import due_date_compute
 
 DEMO_NOTE = "Contenido de demostración."
@@ -180,7 +180,35 @@ def demo_foi_seed(*, by: Actor, requester: User) -> list[FoiRequest]:
             request = _run_step(request, step, by, citizen)
         created.append(request)
     _demo_ordinance(by)
+    created += _demo_bodies(by=by, citizen=citizen, requester=requester)
     return created
+
+
+DEMO_BODIES = ["Ministerio de Salud", "Dirección General de Cultura y Educación"]
+
+
+def _demo_bodies(*, by: Actor, citizen: Actor, requester: User) -> list[FoiRequest]:
+    """Two provincial bodies and one request to the first, when they do not exist yet."""
+    if not Province.objects.filter(code="06").exists():
+        return []
+    for name in DEMO_BODIES:
+        if not ProvincialBody.objects.filter(name=name).exists():
+            services.provincial_body_create(data=services.ProvincialBodyInput(name=name), by=by)
+    body = ProvincialBody.objects.get(name=DEMO_BODIES[0])
+    subject = "Turnos otorgados en hospitales provinciales"
+    if FoiRequest.objects.filter(provincial_body=body, subject=subject).exists():
+        return []
+    data = services.RequestInput(
+        subject=subject,
+        body=f"Pido la cantidad de turnos otorgados por mes en 2025 en cada hospital provincial.\n\n{DEMO_NOTE}",
+        requester_name=requester.full_name or "Vecina Demo",
+        requester_id_number="20111222",
+        contact_email=requester.email,
+        topic="salud",
+    )
+    request = services.foi_request_file(body=body, data=data, by=citizen, is_demo=True)
+    _backdate(request, 15)
+    return [services.foi_request_acknowledge(request=request, file_number="EX-PBA-2026-88", by=by)]
 
 
 def _demo_ordinance(by: Actor) -> None:

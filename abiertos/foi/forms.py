@@ -110,3 +110,8 @@ class ArchiveForm(forms.Form):
 
 
 REFUSAL_CHOICES = RefusalGround.choices
+
+
+class ProvincialBodyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Nombre del organismo"), max_length=200)
+    contact_email = forms.EmailField(label=gettext_lazy("Correo de contacto"), required=False)

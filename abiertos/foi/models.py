@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from abiertos.catalog.models import Dataset, Theme
-from abiertos.core.models import Municipality
+from abiertos.core.models import Municipality, Province
 
 
 class DayKind(models.TextChoices):
@@ -65,6 +65,25 @@ class NonWorkingDay(models.Model):
         return f"{self.date} {self.reason}"
 
 
+class ProvincialBody(models.Model):
+    """A body of the provincial government that receives requests (a ministry, an agency).
+    The province's default rule governs it; provincial admins handle its requests."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="foi_bodies")
+    name = models.CharField(_("nombre"), max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    contact_email = models.EmailField(_("correo de contacto"), blank=True)
+    is_active = models.BooleanField(_("activo"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organismo provincial")
+        verbose_name_plural = _("organismos provinciales")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Status(models.TextChoices):
     """Where the request is in its process (separate from how it ended: ``Outcome``)."""
 
@@ -107,7 +126,13 @@ class FormatChoice(models.TextChoices):
 
 
 class FoiRequest(models.Model):
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="foi_requests")
+    # Addressed to a municipality or to a provincial body: exactly one of the two.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="foi_requests", null=True, blank=True
+    )
+    provincial_body = models.ForeignKey(
+        ProvincialBody, on_delete=models.PROTECT, related_name="foi_requests", null=True, blank=True
+    )
     number = models.CharField(_("número de seguimiento"), max_length=20)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="foi_requests")
     # Private: only the requester, the municipality's officers and provincial admins see these.
@@ -162,7 +187,21 @@ class FoiRequest(models.Model):
         verbose_name = _("pedido de acceso a la información")
         verbose_name_plural = _("pedidos de acceso a la información")
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "number"], name="foi_request_number_unique"),
+            models.UniqueConstraint(
+                fields=["municipality", "number"],
+                condition=models.Q(municipality__isnull=False),
+                name="foi_request_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["provincial_body", "number"],
+                condition=models.Q(provincial_body__isnull=False),
+                name="foi_body_request_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=True, provincial_body__isnull=False)
+                | models.Q(municipality__isnull=False, provincial_body__isnull=True),
+                name="foi_request_one_authority",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | ~models.Q(outcome=""), name="foi_closed_has_outcome"
             ),
@@ -172,9 +211,18 @@ class FoiRequest(models.Model):
         return f"{self.number} · {self.subject}"
 
     def get_absolute_url(self) -> str:
+        if self.provincial_body_id:
+            return reverse(
+                "foi:body_request_detail", kwargs={"body_slug": self.provincial_body.slug, "number": self.number}
+            )
         return reverse(
             "foi:request_detail", kwargs={"municipality_slug": self.municipality.slug, "number": self.number}
         )
+
+    @property
+    def authority(self):
+        """Who the request is addressed to: the municipality or the provincial body."""
+        return self.provincial_body if self.provincial_body_id else self.municipality
 
     @property
     def is_open(self) -> bool:

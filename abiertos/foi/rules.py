@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from abiertos.core.models import Municipality
 
-from .models import AccessOrdinance, DayKind, NonWorkingDay, OrdinanceStatus
+from .models import AccessOrdinance, DayKind, NonWorkingDay, OrdinanceStatus, ProvincialBody
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,12 @@ NATIONAL_FALLBACK = AccessRule(
 HOLIDAY_SUBDIVISIONS = {"06": "B"}
 
 
-def access_rule_for(municipality: Municipality) -> AccessRule:
-    """The rule that governs new requests to the municipality."""
+def access_rule_for(municipality: Municipality | ProvincialBody) -> AccessRule:
+    """The rule that governs new requests to the municipality (or to a provincial body: the
+    province's default)."""
     base = PROVINCE_DEFAULTS.get(municipality.province.code, NATIONAL_FALLBACK)
+    if isinstance(municipality, ProvincialBody):
+        return base
     ordinance = AccessOrdinance.objects.filter(municipality=municipality, status=OrdinanceStatus.IN_FORCE).first()
     if ordinance is None:
         return base
@@ -95,11 +98,14 @@ def _public_holidays(province_code: str, year: int) -> frozenset[date]:
 
 
 class WorkCalendar:
-    """Business days of one municipality: no weekends, national and provincial holidays, asuetos."""
+    """Business days of one municipality (or provincial body): no weekends, national and
+    provincial holidays, and the municipality's asuetos."""
 
-    def __init__(self, municipality: Municipality, extra_days: set[date] | None = None):
+    def __init__(self, municipality: Municipality | ProvincialBody, extra_days: set[date] | None = None):
         self.province_code = municipality.province.code
-        self.local = set(NonWorkingDay.objects.filter(municipality=municipality).values_list("date", flat=True))
+        self.local = set()
+        if isinstance(municipality, Municipality):
+            self.local = set(NonWorkingDay.objects.filter(municipality=municipality).values_list("date", flat=True))
         self.local |= extra_days or set()
 
     def is_business_day(self, day: date) -> bool:

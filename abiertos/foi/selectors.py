@@ -26,6 +26,7 @@ from .models import (
     FoiReport,
     FoiRequest,
     Outcome,
+    ProvincialBody,
     RefusalGround,
     Status,
 )
@@ -33,6 +34,8 @@ from .rules import access_rule_for
 
 # Below this many answered requests a rate, a median or a percentile says nothing: not shown.
 MIN_COUNT_FOR_RATES = 5
+# The archive's "municipality" filter value that selects the requests to provincial bodies.
+PROVINCIAL_BODIES = "provincia"
 STOPWORDS = {"para", "sobre", "desde", "hasta", "entre", "cuales", "cuanto", "cuantos", "quiero", "solicito", "saber"}
 
 
@@ -53,6 +56,17 @@ def municipality_get_public(*, slug: str) -> Municipality:
     return municipality
 
 
+def provincial_body_get(*, slug: str) -> ProvincialBody:
+    body = ProvincialBody.objects.select_related("province").filter(slug=slug, is_active=True).first()
+    if body is None:
+        raise NotFound(_("No existe el organismo «%(s)s».") % {"s": slug})
+    return body
+
+
+def provincial_body_list() -> QuerySet[ProvincialBody]:
+    return ProvincialBody.objects.filter(is_active=True).select_related("province")
+
+
 def _terms(q: str) -> list[str]:
     words = [w.strip(".,;:¿?¡!()\"'").lower() for w in q.split()]
     return [w for w in words if len(w) >= 4 and w not in STOPWORDS][:8]
@@ -60,13 +74,15 @@ def _terms(q: str) -> list[str]:
 
 def foi_request_list_public(filters: ArchiveFilters = ArchiveFilters()) -> QuerySet[FoiRequest]:
     """Requests everybody may read (not hidden), newest first, filtered."""
-    qs = FoiRequest.objects.filter(is_hidden=False, municipality__is_active=True)
-    qs = qs.select_related("municipality", "topic")
+    qs = FoiRequest.objects.filter(Q(municipality__is_active=True) | Q(provincial_body__isnull=False), is_hidden=False)
+    qs = qs.select_related("municipality", "provincial_body", "topic")
     for term in _terms(filters.q):
         qs = qs.filter(
             Q(public_subject__icontains=term) | Q(public_body__icontains=term) | Q(public_answer__icontains=term)
         )
-    if filters.municipality:
+    if filters.municipality == PROVINCIAL_BODIES:
+        qs = qs.filter(provincial_body__isnull=False)
+    elif filters.municipality:
         qs = qs.filter(municipality__slug=filters.municipality)
     if filters.status in Status.values:
         qs = qs.filter(status=filters.status)
@@ -92,11 +108,14 @@ def can_manage(actor: Actor, request: FoiRequest) -> bool:
     return can(actor, Action.MANAGE_FOI, request.municipality)
 
 
-def foi_request_get_visible(*, actor: Actor, municipality_slug: str, number: str) -> FoiRequest:
+def foi_request_get_visible(
+    *, actor: Actor, number: str, municipality_slug: str | None = None, body_slug: str | None = None
+) -> FoiRequest:
     """One request; a hidden one only for those who may see its private data."""
+    where = {"provincial_body__slug": body_slug} if body_slug else {"municipality__slug": municipality_slug}
     request = (
-        FoiRequest.objects.select_related("municipality__province", "topic", "dataset")
-        .filter(municipality__slug=municipality_slug, number=number)
+        FoiRequest.objects.select_related("municipality__province", "provincial_body__province", "topic", "dataset")
+        .filter(number=number, **where)
         .first()
     )
     if request is None or (request.is_hidden and not can_view_private(actor, request)):
@@ -104,24 +123,28 @@ def foi_request_get_visible(*, actor: Actor, municipality_slug: str, number: str
     return request
 
 
-def foi_request_get_for_manage(*, actor: Actor, municipality_slug: str, number: str) -> FoiRequest:
-    request = foi_request_get_visible(actor=actor, municipality_slug=municipality_slug, number=number)
-    require(actor, Action.MANAGE_FOI, request.municipality)
-    return request
-
-
 def foi_request_list_for_requester(*, actor: Actor) -> QuerySet[FoiRequest]:
     if actor.user is None:
         return FoiRequest.objects.none()
-    return FoiRequest.objects.filter(requester=actor.user).select_related("municipality", "topic").order_by("-filed_at")
+    return (
+        FoiRequest.objects.filter(requester=actor.user)
+        .select_related("municipality", "provincial_body", "topic")
+        .order_by("-filed_at")
+    )
 
 
-def foi_inbox(*, actor: Actor, municipality: Municipality) -> list[FoiRequest]:
-    """Open requests, overdue first, then by time left; those waiting for a clarification last."""
+def _of_authority(municipality: Municipality | None) -> Q:
+    """A municipality's requests; with None, those to provincial bodies."""
+    return Q(municipality=municipality) if municipality is not None else Q(provincial_body__isnull=False)
+
+
+def foi_inbox(*, actor: Actor, municipality: Municipality | None) -> list[FoiRequest]:
+    """Open requests, overdue first, then by time left; those waiting for a clarification last.
+    With no municipality: the requests to provincial bodies (provincial admins)."""
     require(actor, Action.MANAGE_FOI, municipality)
     requests = list(
-        FoiRequest.objects.filter(municipality=municipality, status__in=OPEN_STATUSES).select_related(
-            "topic", "municipality"
+        FoiRequest.objects.filter(_of_authority(municipality), status__in=OPEN_STATUSES).select_related(
+            "topic", "municipality", "provincial_body"
         )
     )
     today = timezone.localdate()
@@ -130,12 +153,12 @@ def foi_inbox(*, actor: Actor, municipality: Municipality) -> list[FoiRequest]:
     return sorted(requests, key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0, r.pk))
 
 
-def foi_complaint_list(*, actor: Actor, municipality: Municipality) -> QuerySet[FoiRequest]:
-    """Requests of the municipality with a complaint, the most recent complaint first."""
+def foi_complaint_list(*, actor: Actor, municipality: Municipality | None) -> QuerySet[FoiRequest]:
+    """Requests of the municipality (or to provincial bodies) with a complaint, the most recent first."""
     require(actor, Action.MANAGE_FOI, municipality)
     return (
-        FoiRequest.objects.filter(municipality=municipality, complained_at__isnull=False)
-        .select_related("municipality")
+        FoiRequest.objects.filter(_of_authority(municipality), complained_at__isnull=False)
+        .select_related("municipality", "provincial_body")
         .order_by("-complained_at")
     )
 
@@ -272,8 +295,11 @@ def topics_most_requested(municipality: Municipality, limit: int = 5) -> list[di
 def foi_report_queue(*, actor: Actor) -> QuerySet[FoiReport]:
     """Open reports about requests of the municipalities the actor moderates."""
     municipalities = municipalities_where(actor, Action.MANAGE_FOI)
+    mine = Q(request__municipality__in=municipalities)
+    if can(actor, Action.MANAGE_FOI, None):
+        mine |= Q(request__provincial_body__isnull=False)
     return (
-        FoiReport.objects.filter(resolved_at__isnull=True, request__municipality__in=municipalities)
-        .select_related("request__municipality")
+        FoiReport.objects.filter(mine, resolved_at__isnull=True)
+        .select_related("request__municipality", "request__provincial_body")
         .order_by("created_at")
     )

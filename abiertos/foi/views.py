@@ -21,7 +21,7 @@ from abiertos.core.errors import Conflict, DomainError, NotFound, RateLimited, V
 from abiertos.core.models import Municipality
 
 from . import selectors, services
-from .forms import ArchiveForm, NonWorkingDayForm, OrdinanceForm, RequestForm, form_stamp
+from .forms import ArchiveForm, NonWorkingDayForm, OrdinanceForm, ProvincialBodyForm, RequestForm, form_stamp
 from .models import AccessOrdinance, FoiAttachment, FoiReport, NonWorkingDay, Outcome, RefusalGround, Status
 from .rules import access_rule_for
 
@@ -95,8 +95,12 @@ def municipality_statistics(request, municipality_slug):
 
 
 @login_required
-def request_new(request, municipality_slug):
-    municipality = selectors.municipality_get_public(slug=municipality_slug)
+def request_new(request, municipality_slug=None, body_slug=None):
+    if body_slug:
+        municipality, body = None, selectors.provincial_body_get(slug=body_slug)
+    else:
+        municipality, body = selectors.municipality_get_public(slug=municipality_slug), None
+    authority = body or municipality
     actor = actor_for_web(request)
     require(actor, Action.PARTICIPATE)
     user = request.user
@@ -106,7 +110,7 @@ def request_new(request, municipality_slug):
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "stamp")}
             try:
                 created = services.foi_request_file(
-                    municipality=municipality, data=services.RequestInput(**data), by=actor
+                    municipality=municipality, body=body, data=services.RequestInput(**data), by=actor
                 )
             except (ValidationError, RateLimited, Conflict) as exc:
                 _form_errors(form, exc)
@@ -124,11 +128,11 @@ def request_new(request, municipality_slug):
     query = request.GET.get("asunto", "") or request.POST.get("subject", "")
     similar = selectors.foi_similar(actor=actor, q=query, municipality=municipality) if query else None
     context = {
-        "municipality": municipality,
+        "authority": authority,
         "form": form,
         "similar": similar,
         "query": query,
-        "rule": access_rule_for(municipality),
+        "rule": access_rule_for(authority),
     }
     return render(request, "foi/request_form.html", context)
 
@@ -141,9 +145,11 @@ def _form_errors(form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
-def request_detail(request, municipality_slug, number):
+def request_detail(request, number, municipality_slug=None, body_slug=None):
     actor = actor_for_web(request)
-    foi = selectors.foi_request_get_visible(actor=actor, municipality_slug=municipality_slug, number=number)
+    foi = selectors.foi_request_get_visible(
+        actor=actor, municipality_slug=municipality_slug, body_slug=body_slug, number=number
+    )
     private = selectors.can_view_private(actor, foi)
     manage = selectors.can_manage(actor, foi)
     attachments = foi.attachments.all() if manage else foi.attachments.filter(is_published=True)
@@ -253,11 +259,13 @@ def _upload(request):
 
 @require_POST
 @login_required
-def request_action(request, municipality_slug, number, action):
+def request_action(request, number, action, municipality_slug=None, body_slug=None):
     if action not in ACTIONS:
         raise NotFound(_("Esa acción no existe."))
     actor = actor_for_web(request)
-    foi = selectors.foi_request_get_visible(actor=actor, municipality_slug=municipality_slug, number=number)
+    foi = selectors.foi_request_get_visible(
+        actor=actor, municipality_slug=municipality_slug, body_slug=body_slug, number=number
+    )
     run, done = ACTIONS[action]
     try:
         run(request, foi, actor)
@@ -269,9 +277,11 @@ def request_action(request, municipality_slug, number, action):
     return redirect(foi)
 
 
-def attachment_download(request, municipality_slug, number, attachment_id, variant):
+def attachment_download(request, number, attachment_id, variant, municipality_slug=None, body_slug=None):
     actor = actor_for_web(request)
-    foi = selectors.foi_request_get_visible(actor=actor, municipality_slug=municipality_slug, number=number)
+    foi = selectors.foi_request_get_visible(
+        actor=actor, municipality_slug=municipality_slug, body_slug=body_slug, number=number
+    )
     attachment = get_object_or_404(FoiAttachment, pk=attachment_id, request=foi)
     if variant not in ("publico", "original"):
         raise NotFound(_("Ese archivo no existe."))
@@ -288,9 +298,11 @@ def attachment_download(request, municipality_slug, number, attachment_id, varia
 
 
 @login_required
-def inbox(request, municipality_slug):
-    municipality = selectors.municipality_get_public(slug=municipality_slug)
+def inbox(request, municipality_slug=None):
     actor = actor_for_web(request)
+    if municipality_slug is None:
+        return _bodies_inbox(request, actor)
+    municipality = selectors.municipality_get_public(slug=municipality_slug)
     context = {
         "municipality": municipality,
         "requests": selectors.foi_inbox(actor=actor, municipality=municipality),
@@ -300,6 +312,31 @@ def inbox(request, municipality_slug):
         "rule": access_rule_for(municipality),
     }
     return render(request, "foi/inbox.html", context)
+
+
+def _bodies_inbox(request, actor: Actor):
+    context = {
+        "requests": selectors.foi_inbox(actor=actor, municipality=None),
+        "complaints": selectors.foi_complaint_list(actor=actor, municipality=None)[:20],
+    }
+    return render(request, "foi/inbox.html", context)
+
+
+def bodies(request):
+    actor = actor_for_web(request)
+    form = ProvincialBodyForm(request.POST or None)
+    if request.method == "POST":
+        require(actor, Action.MANAGE_FOI)
+        if form.is_valid():
+            try:
+                body = services.provincial_body_create(data=services.ProvincialBodyInput(**form.cleaned_data), by=actor)
+            except (ValidationError, Conflict) as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Organismo agregado: %(n)s.") % {"n": body.name})
+                return redirect("foi:bodies")
+    context = {"bodies": selectors.provincial_body_list(), "form": form, "manage": can(actor, Action.MANAGE_FOI)}
+    return render(request, "foi/bodies.html", context)
 
 
 def rules(request, municipality_slug):

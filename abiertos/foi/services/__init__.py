@@ -2,6 +2,7 @@
 ``services.<entity>_<verb>(...)``; the modules group them by concern."""
 
 from .attachments import foi_attachment_add, foi_attachment_remove
+from .bodies import ProvincialBodyInput, provincial_body_create
 from .moderation import foi_report_dismiss, foi_request_hide, foi_request_report, foi_request_unhide
 from .opendata import (
     OPEN_DATASET_IDENTIFIER,
@@ -33,6 +34,7 @@ __all__ = [
     "OPEN_DATASET_IDENTIFIER",
     "OPEN_DATASET_JOB_KIND",
     "OrdinanceInput",
+    "ProvincialBodyInput",
     "RequestInput",
     "access_ordinance_set",
     "complaint_allowed",
@@ -59,5 +61,6 @@ __all__ = [
     "non_working_day_remove",
     "open_dataset_job_run",
     "open_dataset_refresh_soon",
+    "provincial_body_create",
     "pseudonym_for",
 ]

@@ -67,10 +67,15 @@ def notify(request: FoiRequest, subject: str, body: str) -> None:
 
 
 def lock(request: FoiRequest) -> FoiRequest:
-    return FoiRequest.objects.select_for_update().select_related("municipality__province").get(pk=request.pk)
+    return (
+        FoiRequest.objects.select_for_update(of=("self",))
+        .select_related("municipality__province", "provincial_body__province")
+        .get(pk=request.pk)
+    )
 
 
-def require_officer(by: Actor, municipality: Municipality) -> None:
+def require_officer(by: Actor, municipality: Municipality | None) -> None:
+    """The municipality's officers; for a provincial body's request (no municipality), provincial admins."""
     require(by, Action.MANAGE_FOI, municipality)
 
 
@@ -94,7 +99,7 @@ def due_date_compute(request: FoiRequest, calendar: WorkCalendar | None = None) 
     None while the clock is stopped."""
     if request.clock_stopped_on is not None:
         return None
-    calendar = calendar or WorkCalendar(request.municipality)
+    calendar = calendar or WorkCalendar(request.authority)
     days = request.response_days + (request.extension_days if request.extended_at else 0)
     start = timezone.localdate(request.filed_at)
     return calendar.add_days(start, days, request.day_kind, pauses_of(request))

@@ -186,6 +186,8 @@ def foi_answer_to_dataset(*, request: FoiRequest, by: Actor) -> Dataset:
     request = lock(request)
     if not (can(by, Action.MANAGE_FOI, request.municipality) or can(by, Action.MANAGE_CATALOG, request.municipality)):
         require(by, Action.MANAGE_FOI, request.municipality)
+    if request.municipality_id is None:
+        raise Conflict(_("Los organismos provinciales no tienen un catálogo propio en la plataforma."))
     if request.outcome not in RESPONSE_OUTCOMES[:2]:
         raise Conflict(_("Solo una respuesta entregada puede convertirse en datos abiertos."))
     if request.dataset_id is not None:

@@ -25,6 +25,7 @@ from ..models import (
     FoiSubmission,
     FormatChoice,
     Outcome,
+    ProvincialBody,
     RefusalGround,
     Status,
 )
@@ -103,27 +104,48 @@ def _check_rate(by: Actor) -> None:
         raise RateLimited(_("Se hicieron muchos pedidos desde esta conexión en las últimas 24 horas."))
 
 
-def _next_number(municipality: Municipality) -> str:
-    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+def _next_number(authority: Municipality | ProvincialBody) -> str:
+    type(authority).objects.select_for_update().filter(pk=authority.pk).first()
     year = timezone.localdate().year
-    count = FoiRequest.objects.filter(municipality=municipality, number__startswith=f"{year}-").count()
+    field = "provincial_body" if isinstance(authority, ProvincialBody) else "municipality"
+    mine = FoiRequest.objects.filter(**{field: authority})
+    count = mine.filter(number__startswith=f"{year}-").count()
     return f"{year}-{count + 1:05d}"
 
 
-@transaction.atomic
-def foi_request_file(*, municipality: Municipality, data: RequestInput, by: Actor, is_demo: bool = False) -> FoiRequest:
-    """File a request with a municipality; the deadline follows the rule that governs it."""
-    require(by, Action.PARTICIPATE)
+def _check_authority(municipality: Municipality | None, body: ProvincialBody | None) -> Municipality | ProvincialBody:
+    if (municipality is None) == (body is None):
+        raise ValidationError(_("Elegí a quién va dirigido el pedido: un municipio o un organismo provincial."))
+    if body is not None:
+        if not body.is_active:
+            raise Conflict(_("%(m)s no recibe pedidos por esta plataforma.") % {"m": body.name})
+        return body
     if not municipality.module_enabled(Module.FOI):
         raise Conflict(_("%(m)s no recibe pedidos por esta plataforma.") % {"m": municipality.name})
-    rule = access_rule_for(municipality)
+    return municipality
+
+
+@transaction.atomic
+def foi_request_file(
+    *,
+    data: RequestInput,
+    by: Actor,
+    municipality: Municipality | None = None,
+    body: ProvincialBody | None = None,
+    is_demo: bool = False,
+) -> FoiRequest:
+    """File a request with a municipality or a provincial body; the deadline follows the rule that governs it."""
+    require(by, Action.PARTICIPATE)
+    authority = _check_authority(municipality, body)
+    rule = access_rule_for(authority)
     if errors := _input_errors(data, rule.requires_id_number):
         raise ValidationError(_("Revisá los datos marcados del pedido."), fields=errors)
     if not is_demo:  # demo seeding files many requests for one demo account
         _check_rate(by)
     request = FoiRequest(
         municipality=municipality,
-        number=_next_number(municipality),
+        provincial_body=body,
+        number=_next_number(authority),
         requester=by.user,
         requester_name=data.requester_name.strip(),
         requester_id_number=data.requester_id_number.replace(".", "").strip(),
@@ -266,8 +288,8 @@ def foi_request_forward(*, request: FoiRequest, to: str, reason: str, by: Actor)
     require_officer(by, request.municipality)
     require_open(request, _("El pedido ya está cerrado."))
     to = _required_text(to, "to", _("Indicá a qué organismo se deriva."))
-    forward_by = WorkCalendar(request.municipality).add_days(
-        timezone.localdate(request.filed_at), access_rule_for(request.municipality).forward_days, request.day_kind
+    forward_by = WorkCalendar(request.authority).add_days(
+        timezone.localdate(request.filed_at), access_rule_for(request.authority).forward_days, request.day_kind
     )
     on_time = today() <= forward_by
     request.status = Status.FORWARDED
@@ -291,7 +313,8 @@ def _close(request: FoiRequest, outcome: str, kind: str, text: str, by: Actor, d
     on_time = request.due_date is None or timezone.localdate(request.responded_at) <= request.due_date
     event_add(request, kind, by, role="officer", text=request.public_answer, data={**(data or {}), "on_time": on_time})
     audit(request, f"request_{kind}", by, {"outcome": outcome, "on_time": on_time})
-    open_dataset_refresh_soon(request.municipality)
+    if request.municipality_id:
+        open_dataset_refresh_soon(request.municipality)
 
 
 @transaction.atomic
@@ -350,13 +373,14 @@ def foi_request_withdraw(*, request: FoiRequest, by: Actor) -> FoiRequest:
     request.save()
     event_add(request, EventKind.WITHDRAWN, by, role="requester")
     audit(request, "request_withdraw", by)
-    open_dataset_refresh_soon(request.municipality)
+    if request.municipality_id:
+        open_dataset_refresh_soon(request.municipality)
     return request
 
 
 def _notify_office(request: FoiRequest, subject: str, body: str) -> None:
     """E-mail the municipality's contact address, when it has one, once the transaction commits."""
-    recipient = request.municipality.contact_email
+    recipient = request.authority.contact_email
     if not recipient:
         return
     message = f"{body}\n\n{settings.SITE_URL}{request.get_absolute_url()}"

@@ -13,7 +13,8 @@ def test_demo_foi_seed_creates_requests_in_every_state_once(municipality, other_
     municipality_make("San Isidro", code="06756", slug="san-isidro")
     vecina = user_make(email="vecina@demo.example", full_name="Vecina Demo")
     created = demo_foi_seed(by=Actor.system("demo"), requester=vecina)
-    assert len(created) == len(DEMO_REQUESTS)
+    assert len(created) == len(DEMO_REQUESTS) + 1  # and one to a provincial body
+    assert FoiRequest.objects.filter(provincial_body__name="Ministerio de Salud").count() == 1
     outcomes = set(FoiRequest.objects.values_list("outcome", flat=True))
     assert outcomes == {"", "answered_full", "answered_partial", "refused", "not_held", "withdrawn"}
     statuses = set(FoiRequest.objects.values_list("status", flat=True))
