@@ -269,7 +269,7 @@ def request_action(request, number, action, municipality_slug=None, body_slug=No
     run, done = ACTIONS[action]
     try:
         run(request, foi, actor)
-    except ValidationError as exc:
+    except (ValidationError, Conflict, RateLimited) as exc:
         details = [m for msgs in exc.fields.values() for m in msgs]
         messages.error(request, " ".join([exc.message, *details]))
     else:

@@ -270,3 +270,13 @@ def test_request_new_shows_the_rate_limit_on_the_form(client, municipality, citi
     assert response.status_code == 200
     assert "Ya hiciste muchos pedidos en las últimas 24 horas" in response.content.decode()
     assert FoiRequest.objects.count() == 1
+
+
+def test_a_conflict_is_shown_on_the_request_page(client, municipality, citizen, foi_officer):
+    request = request_file(municipality, citizen)
+    client.force_login(foi_officer)
+    url = reverse("foi:request_action", args=[municipality.slug, request.number, "recibir"])
+    client.post(url, {"file_number": "EX-1"})
+    page = client.post(url, {"file_number": "EX-2"}, follow=True)
+    assert page.status_code == 200
+    assert "El pedido ya fue recibido antes." in page.content.decode()
