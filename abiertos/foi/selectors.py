@@ -63,6 +63,12 @@ def provincial_body_get(*, slug: str) -> ProvincialBody:
     return body
 
 
+def municipality_list_with_requests() -> QuerySet[Municipality]:
+    """Municipalities that received requests (for the archive's filter), names and slugs only."""
+    ids = FoiRequest.objects.filter(municipality__isnull=False).values("municipality_id")
+    return Municipality.objects.filter(is_active=True, pk__in=ids).only("slug", "name").order_by("name")
+
+
 def provincial_body_list() -> QuerySet[ProvincialBody]:
     return ProvincialBody.objects.filter(is_active=True).select_related("province")
 
@@ -75,7 +81,8 @@ def _terms(q: str) -> list[str]:
 def foi_request_list_public(filters: ArchiveFilters = ArchiveFilters()) -> QuerySet[FoiRequest]:
     """Requests everybody may read (not hidden), newest first, filtered."""
     qs = FoiRequest.objects.filter(Q(municipality__is_active=True) | Q(provincial_body__isnull=False), is_hidden=False)
-    qs = qs.select_related("municipality", "provincial_body", "topic")
+    # A municipality row carries its boundary (GeoJSON): never load it for a list.
+    qs = qs.select_related("municipality", "provincial_body", "topic").defer("municipality__boundary")
     for term in _terms(filters.q):
         qs = qs.filter(
             Q(public_subject__icontains=term) | Q(public_body__icontains=term) | Q(public_answer__icontains=term)

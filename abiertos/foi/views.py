@@ -52,7 +52,7 @@ def _archive(request: HttpRequest, municipality: Municipality | None):
         "filters": filters,
         "page": page,
         "query": query.urlencode(),
-        "municipalities": Municipality.objects.filter(is_active=True, foi_requests__isnull=False).distinct(),
+        "municipalities": selectors.municipality_list_with_requests(),
         "statuses": [*Status.choices, *[c for c in Outcome.choices if c[0]]],
         "topics": Theme.objects.all(),
     }
