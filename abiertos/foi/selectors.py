@@ -136,6 +136,7 @@ def foi_request_list_for_requester(*, actor: Actor) -> QuerySet[FoiRequest]:
     return (
         FoiRequest.objects.filter(requester=actor.user)
         .select_related("municipality", "provincial_body", "topic")
+        .defer("municipality__boundary")
         .order_by("-filed_at")
     )
 
@@ -150,9 +151,9 @@ def foi_inbox(*, actor: Actor, municipality: Municipality | None) -> list[FoiReq
     With no municipality: the requests to provincial bodies (provincial admins)."""
     require(actor, Action.MANAGE_FOI, municipality)
     requests = list(
-        FoiRequest.objects.filter(_of_authority(municipality), status__in=OPEN_STATUSES).select_related(
-            "topic", "municipality", "provincial_body"
-        )
+        FoiRequest.objects.filter(_of_authority(municipality), status__in=OPEN_STATUSES)
+        .select_related("topic", "municipality", "provincial_body")
+        .defer("municipality__boundary")
     )
     today = timezone.localdate()
     for request in requests:
