@@ -280,3 +280,10 @@ def test_a_conflict_is_shown_on_the_request_page(client, municipality, citizen, 
     page = client.post(url, {"file_number": "EX-2"}, follow=True)
     assert page.status_code == 200
     assert "El pedido ya fue recibido antes." in page.content.decode()
+
+
+def test_timeline_dates_are_shown_day_first(client, municipality, citizen):
+    request = request_file(municipality, citizen)
+    body = client.get(request.get_absolute_url()).content.decode()
+    assert f"vence el {request.due_date.day}/{request.due_date.month}/{request.due_date.year}" in body
+    assert f"vence el {request.due_date.isoformat()}" not in body
