@@ -146,6 +146,7 @@ def test_a_request_from_filing_to_answer_archive_statistics_and_open_data(
     assert DNI not in content
     assert "Fernández" not in content
     assert "lucia@example.org" not in content
+    visitor.screenshot(path=results_dir / "foi-public-request-1280.png", full_page=True)
     axe_check(visitor)
 
     # Statistics and the open dataset count it.
@@ -154,6 +155,7 @@ def test_a_request_from_filing_to_answer_archive_statistics_and_open_data(
     expect(numbers.locator("div").filter(has_text="Recibidos").locator("dd")).to_have_text("1")
     expect(numbers.locator("div").filter(has_text="Respondidos").first.locator("dd")).to_have_text("1")
     expect(numbers.locator("div").filter(has_text="Prórrogas").locator("dd")).to_have_text("1")
+    visitor.screenshot(path=results_dir / "foi-statistics-1280.png", full_page=True)
     axe_check(visitor)
     visitor.get_by_role("link", name="Todos los pedidos como datos abiertos (CSV)").click()
     expect(visitor.locator("h1")).to_contain_text("Pedidos de acceso a la información pública")
