@@ -29,6 +29,7 @@ from abiertos.catalog.models import Dataset
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 from abiertos.core.models import Municipality
+from abiertos.foi.demo import demo_foi_seed, demo_open_datasets
 from abiertos.portal.services import municipality_profile_update
 
 DEMO_DOMAIN = "demo.municipiosabiertos.ar"
@@ -164,10 +165,21 @@ def seed_catalog(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def seed_foi(ctx: DemoContext) -> list[str]:
+    """Access-to-information requests in every state, and each municipality's dataset of requests."""
+    requester = User.objects.get(email=f"vecina@{DEMO_DOMAIN}")
+    created = demo_foi_seed(by=ctx.by, requester=requester)
+    datasets = demo_open_datasets(by=ctx.by)
+    lines = [f"  {len(created)} pedidos nuevos en esta corrida; {len(datasets)} conjuntos de pedidos actualizados"]
+    lines.append(f"  Archivo: {settings.SITE_URL}{reverse('foi:archive')}")
+    return lines
+
+
 SEED_STEPS: list[SeedStep] = [
     SeedStep("Cuentas de demostración", seed_users),
     SeedStep("Páginas de municipios", seed_municipality_pages),
     SeedStep("Datos abiertos de demostración", seed_catalog),
+    SeedStep("Pedidos de acceso a la información", seed_foi),
 ]
 
 
