@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -30,10 +31,7 @@ class _Handler(BaseHTTPRequestHandler):
         server: LocalServer = self.server.owner
         server.requests.append((parts.path, query))
         route = server.routes.get(parts.path)
-        if route is None:
-            answer = (404, {"Content-Type": "text/plain"}, b"not found")
-        else:
-            answer = route(self, query)
+        answer = (404, {"Content-Type": "text/plain"}, b"not found") if route is None else route(self, query)
         if answer is None:
             return
         status, headers, body = answer
@@ -43,10 +41,8 @@ class _Handler(BaseHTTPRequestHandler):
         if "Content-Length" not in headers:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 class LocalServer:
