@@ -119,10 +119,11 @@ def _owner_conflict(remote: RemoteDataset, record: HarvestRecord | None, existin
     return dataset_id is not None and (record is None or record.dataset_id != dataset_id)
 
 
-def _drop_removed_distributions(dataset: Dataset, remote: RemoteDataset) -> None:
-    wanted = {str(d.get("identifier")) for d in remote.entry.get("distribution") or [] if isinstance(d, dict)}
+def _drop_removed_distributions(dataset: Dataset, planned) -> None:
+    """Resources gone at the source are soft-deleted here too (after the new ones were added)."""
+    wanted = {d.metadata.identifier for d in planned.incoming.distributions}
     for distribution in dataset.distributions.filter(deleted_at__isnull=True):
-        if distribution.identifier not in wanted and wanted:
+        if wanted and distribution.identifier not in wanted:
             catalog_services.distribution_delete(distribution=distribution, by=SYSTEM)
 
 
@@ -139,7 +140,7 @@ def _apply(ctx: _Ctx, planned, remote: RemoteDataset) -> Dataset | None:
                 return None
             dataset = Dataset.objects.get(municipality=municipality, identifier=planned.identifier)
             dataset_mark_harvested(dataset=dataset, origin_url=remote.origin_url, remote_id=remote.remote_id, by=SYSTEM)
-            _drop_removed_distributions(dataset, remote)
+            _drop_removed_distributions(dataset, planned)
             return dataset
     except Exception as exc:  # noqa: BLE001 (one dataset failing must not stop the others)
         message = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
