@@ -68,7 +68,9 @@ def test_recorded_andino_search_is_harvested_with_per_dataset_findings(server, m
     assert "no tiene recursos" in errors
     assert "notspecified" in errors
     search = [q for path, q in server.requests if path.endswith("package_search")]
-    assert search[0]["sort"] == "id asc" and search[0]["rows"] == "100" and search[0]["start"] == "0"
+    assert search[0]["sort"] == "id asc"
+    assert search[0]["rows"] == "100"
+    assert search[0]["start"] == "0"
 
 
 def test_ckan_source_is_paged_by_100_and_then_read_incrementally(server, municipality):
@@ -80,7 +82,8 @@ def test_ckan_source_is_paged_by_100_and_then_read_incrementally(server, municip
     starts = [q["start"] for path, q in server.requests if path.endswith("package_search")]
     assert starts == ["0", "100", "200"]
     dataset = Dataset.objects.get(municipality=municipality, identifier="conjunto-0007")
-    assert dataset.is_harvested and dataset.origin_url == f"{server.url}/dataset/conjunto-0007"
+    assert dataset.is_harvested
+    assert dataset.origin_url == f"{server.url}/dataset/conjunto-0007"
     source.refresh_from_db()
     assert source.last_clean_started_at is not None
 
@@ -90,7 +93,9 @@ def test_ckan_source_is_paged_by_100_and_then_read_incrementally(server, municip
     packages[5]["metadata_modified"] = later
     second = run_now(source)
     fq = [q.get("fq") for path, q in server.requests if path.endswith("package_search")]
-    assert fq and fq[0].startswith("metadata_modified:[") and fq[0].endswith(" TO *]")
+    assert fq
+    assert fq[0].startswith("metadata_modified:[")
+    assert fq[0].endswith(" TO *]")
     assert (second.updated, second.unchanged, second.withdrawn) == (1, 229, 0)
     assert Dataset.objects.get(municipality=municipality, identifier="conjunto-0005").title.endswith("corregido")
 
@@ -126,7 +131,8 @@ def test_dcat_sources_are_read(server, municipality, name, content_type):
     run = run_now(source, dry_run=True)
     assert run.status != RunStatus.FAILED, run.error
     assert run.remote_total >= 1
-    assert run.plan and all(item["identifier"] for item in run.plan)
+    assert run.plan
+    assert all(item["identifier"] for item in run.plan)
 
 
 def test_broken_turtle_is_reported_with_its_location(server, municipality):
@@ -138,7 +144,8 @@ def test_broken_turtle_is_reported_with_its_location(server, municipality):
     source = source_make(municipality, server.url + "/roto.ttl", kind=SourceKind.DCAT)
     run = run_now(source)
     assert run.status == RunStatus.FAILED
-    assert "RDF (DCAT) ilegible" in run.error and "line" in run.error.lower()
+    assert "RDF (DCAT) ilegible" in run.error
+    assert "line" in run.error.lower()
 
 
 def test_us_pod_datajson_is_read(server, municipality):

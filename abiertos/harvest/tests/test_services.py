@@ -32,7 +32,8 @@ def _input(url="https://datos.ejemplo.gob.ar/data.json", **extra):
 def test_editor_registers_a_source_for_own_municipality_with_audit(editor, municipality, actor):
     source = harvest_source_create(municipality=municipality, data=_input(), by=actor(editor))
     event = AuditEvent.objects.get(action="harvest_source.create")
-    assert event.target_id == str(source.pk) and event.actor == editor
+    assert event.target_id == str(source.pk)
+    assert event.actor == editor
 
 
 def test_editor_cannot_register_a_source_elsewhere(editor, other_municipality, actor):
@@ -108,7 +109,8 @@ def test_run_whose_worker_died_is_failed_and_the_next_starts_cleanly(editor, mun
     assert job_reap_stale() == [run.job_id]
     assert harvest_runs_sync_with_jobs() == [run.pk]
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "dejó de responder" in run.error
+    assert run.status == RunStatus.FAILED
+    assert "dejó de responder" in run.error
     assert harvest_run_start(source=source, by=actor(editor)).status == RunStatus.QUEUED
 
 
@@ -118,7 +120,8 @@ def test_next_start_also_notices_a_dead_run_by_itself(editor, municipality, acto
     Job.objects.filter(pk=run.job_id).update(status=JobStatus.FAILED, error="murió")
     second = harvest_run_start(source=source, by=actor(editor))
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and second.pk != run.pk
+    assert run.status == RunStatus.FAILED
+    assert second.pk != run.pk
 
 
 def test_due_sources_are_started_on_schedule(municipality):
