@@ -25,6 +25,7 @@ class SourceIn(Schema):
     kind: Literal[tuple(SourceKind.values)]  # type: ignore[valid-type]
     url: str = SchemaField(..., max_length=1000)
     schedule: Literal[tuple(Schedule.values)] = Schedule.MANUAL  # type: ignore[valid-type]
+    ckan_filter: str = SchemaField("", max_length=300)
     enabled: bool = False
     send_to_datastore: bool = False
     withdraw_threshold_pct: int = SchemaField(20, ge=0, le=100)
@@ -43,6 +44,7 @@ class SourceOut(Schema):
     kind: str
     url: str
     schedule: str
+    ckan_filter: str
     enabled: bool
     send_to_datastore: bool
     withdraw_threshold_pct: int

@@ -14,3 +14,7 @@ class HarvestConfig(AppConfig):
         from .services import HARVEST_JOB_KIND
 
         job_kind_register(HARVEST_JOB_KIND, harvest_run_job)
+
+        from . import datastore_opt_in
+
+        datastore_opt_in.connect()

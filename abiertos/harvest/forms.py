@@ -14,6 +14,12 @@ class SourceForm(forms.Form):
         assume_scheme="https",
         help_text=HarvestSource._meta.get_field("url").help_text,
     )
+    ckan_filter = forms.CharField(
+        label=_("Filtro de CKAN (fq)"),
+        max_length=300,
+        required=False,
+        help_text=HarvestSource._meta.get_field("ckan_filter").help_text,
+    )
     schedule = forms.ChoiceField(label=_("Frecuencia"), choices=Schedule.choices, initial=Schedule.MANUAL)
     enabled = forms.BooleanField(
         label=_("Habilitada (se cosecha sola según la frecuencia)"),

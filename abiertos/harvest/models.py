@@ -46,6 +46,12 @@ class HarvestSource(models.Model):
         max_length=1000,
         help_text=_("La raíz del portal CKAN (https://datos.ejemplo.gob.ar) o la dirección del catálogo."),
     )
+    ckan_filter = models.CharField(
+        _("filtro de CKAN (fq)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Solo para CKAN: limita la cosecha, por ejemplo organization:municipio-de-tandil."),
+    )
     schedule = models.CharField(_("frecuencia"), max_length=10, choices=Schedule.choices, default=Schedule.MANUAL)
     enabled = models.BooleanField(
         _("habilitada"), default=False, help_text=_("Solo las fuentes habilitadas se cosechan según la frecuencia.")

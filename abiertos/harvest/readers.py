@@ -174,8 +174,12 @@ def ckan_gather(source: HarvestSource, fetcher: Fetcher, since: datetime | None)
     gathered = Gathered()
     search = ckan_action_url(source.url, "package_search")
     params = {"rows": CKAN_ROWS, "sort": "id asc"}
+    clauses = [f"({source.ckan_filter.strip()})"] if source.ckan_filter.strip() else []
     if since is not None:
-        params["fq"] = f"metadata_modified:[{since.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]"
+        clauses.append(f"metadata_modified:[{since.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]")
+    if clauses:
+        params["fq"] = " AND ".join(clauses)
+    if since is not None:
         names = _ckan_result(fetcher, ckan_action_url(source.url, "package_list"))
         if not isinstance(names, list):
             raise FetchError(_("package_list no devolvió una lista."), url=source.url)

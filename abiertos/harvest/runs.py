@@ -127,7 +127,7 @@ def _drop_removed_distributions(dataset: Dataset, planned) -> None:
             catalog_services.distribution_delete(distribution=distribution, by=SYSTEM)
 
 
-def _apply(ctx: _Ctx, planned, remote: RemoteDataset) -> Dataset | None:
+def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | None) -> Dataset | None:
     """Write one dataset; None (with its messages logged) if it failed."""
     municipality = ctx.run.source.municipality
     single = ImportReport(source=remote.remote_id, dry_run=False, datasets=[planned])
@@ -141,6 +141,8 @@ def _apply(ctx: _Ctx, planned, remote: RemoteDataset) -> Dataset | None:
             dataset = Dataset.objects.get(municipality=municipality, identifier=planned.identifier)
             dataset_mark_harvested(dataset=dataset, origin_url=remote.origin_url, remote_id=remote.remote_id, by=SYSTEM)
             _drop_removed_distributions(dataset, planned)
+            # In the same transaction: the datastore's opt-in check reads the record when it commits.
+            _record_save(ctx, remote, record, dataset)
             return dataset
     except Exception as exc:  # noqa: BLE001 (one dataset failing must not stop the others)
         message = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
@@ -198,16 +200,19 @@ def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord
         _count(run, planned.action)
         ctx.planned(remote, planned.action, planned.changes)
         return
-    dataset = _apply(ctx, planned, remote) if planned.action != "unchanged" else None
-    if planned.action == "unchanged":
+    if planned.action != "unchanged":
+        dataset = _apply(ctx, planned, remote, record)
+    else:
+        # Content differs only in what we do not keep (the hash changed, our metadata did not).
         dataset = Dataset.objects.filter(municipality=run.source.municipality, identifier=remote.identifier).first()
         if dataset is not None:
             dataset_mark_harvested(dataset=dataset, origin_url=remote.origin_url, remote_id=remote.remote_id, by=SYSTEM)
+            _record_save(ctx, remote, record, dataset)
     if dataset is None:
         run.failed += 1
+        _record_save(ctx, remote, record, None)
     else:
         _count(run, planned.action)
-    _record_save(ctx, remote, record, dataset)
 
 
 def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> None:

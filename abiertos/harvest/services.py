@@ -38,6 +38,7 @@ class SourceInput:
     kind: str
     url: str
     schedule: str = Schedule.MANUAL
+    ckan_filter: str = ""
     enabled: bool = False
     send_to_datastore: bool = False
     withdraw_threshold_pct: int = 20
@@ -57,6 +58,8 @@ def _source_errors(data: SourceInput) -> dict[str, list[str]]:
         URLValidator(schemes=["http", "https"])(data.url.strip())
     except DjangoValidationError:
         errors["url"] = [_("Escribí una dirección completa que empiece con https:// (o http://).")]
+    if data.ckan_filter and data.kind != SourceKind.CKAN:
+        errors["ckan_filter"] = [_("El filtro solo se aplica a fuentes CKAN; dejalo vacío.")]
     if not 0 <= data.withdraw_threshold_pct <= 100:
         errors["withdraw_threshold_pct"] = [_("Tiene que ser un porcentaje entre 0 y 100.")]
     if not 0 <= data.withdraw_grace_days <= 365:

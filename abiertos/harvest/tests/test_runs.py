@@ -154,3 +154,28 @@ def test_local_dataset_with_same_identifier_is_not_overwritten(justicia, municip
     assert run.failed >= 1
     assert Dataset.objects.get(identifier="d9a963ea-8b1d-4ca3-9dd9-07a4773e8c23").title == "Hecho a mano"
     assert run.messages.filter(message__contains="no viene de esta fuente").exists()
+
+
+def _csv_catalog():
+    catalog = _catalog()
+    catalog["dataset"] = [d for d in catalog["dataset"] if len(d["title"]) <= 100][:2]
+    return catalog
+
+
+@pytest.mark.parametrize("opt_in", [True, False])
+def test_tabular_distributions_reach_the_datastore_only_when_the_source_opts_in(
+    server, municipality, opt_in, django_capture_on_commit_callbacks
+):
+    from abiertos.jobs.models import Job
+
+    server.json("/data.json", _csv_catalog())
+    source = source_make(municipality, server.url + "/data.json", send_to_datastore=opt_in)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = run_now(source)
+    assert run.created == 2
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # noqa: BLE001, S110 (a load may fail: the remote files are not served here)
+            pass
+    assert Job.objects.filter(kind="datastore.ingest").exists() is opt_in
