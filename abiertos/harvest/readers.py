@@ -169,36 +169,49 @@ def _ckan_remote(package: dict, base: str, warnings: list) -> RemoteDataset:
     )
 
 
-def ckan_gather(source: HarvestSource, fetcher: Fetcher, since: datetime | None) -> Gathered:
-    """Page through package_search (sorted by id, 100 a page), only what changed since ``since``."""
-    gathered = Gathered()
-    search = ckan_action_url(source.url, "package_search")
+def _ckan_params(source: HarvestSource, since: datetime | None) -> dict:
     params = {"rows": CKAN_ROWS, "sort": "id asc"}
     clauses = [f"({source.ckan_filter.strip()})"] if source.ckan_filter.strip() else []
     if since is not None:
         clauses.append(f"metadata_modified:[{since.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]")
     if clauses:
         params["fq"] = " AND ".join(clauses)
+    return params
+
+
+def _ckan_present(source: HarvestSource, fetcher: Fetcher) -> set[str]:
+    names = _ckan_result(fetcher, ckan_action_url(source.url, "package_list"))
+    if not isinstance(names, list):
+        raise FetchError(_("package_list no devolvió una lista."), url=source.url)
+    return {str(n)[:100] for n in names}
+
+
+def _ckan_page(source: HarvestSource, packages: list, gathered: Gathered, seen: set[str]) -> None:
+    for package in packages:
+        if not isinstance(package, dict) or not (package.get("id") or package.get("name")):
+            gathered.problems.append(("", _("Un paquete sin «id» ni «name» no se puede cosechar.")))
+            continue
+        if package.get("state", "active") != "active" or package.get("private"):
+            continue
+        remote = _ckan_remote(package, source.url, [])
+        if remote.remote_id not in seen:
+            seen.add(remote.remote_id)
+            gathered.datasets.append(remote)
+
+
+def ckan_gather(source: HarvestSource, fetcher: Fetcher, since: datetime | None) -> Gathered:
+    """Page through package_search (sorted by id, 100 a page), only what changed since ``since``."""
+    gathered = Gathered()
+    search = ckan_action_url(source.url, "package_search")
+    params = _ckan_params(source, since)
     if since is not None:
-        names = _ckan_result(fetcher, ckan_action_url(source.url, "package_list"))
-        if not isinstance(names, list):
-            raise FetchError(_("package_list no devolvió una lista."), url=source.url)
-        gathered.present_identifiers = {str(n)[:100] for n in names}
+        gathered.present_identifiers = _ckan_present(source, fetcher)
     seen: set[str] = set()
     for page in range(CKAN_MAX_PAGES):
         result = _ckan_result(fetcher, search, {**params, "start": page * CKAN_ROWS})
         if not isinstance(result, dict) or not isinstance(result.get("results"), list):
             raise FetchError(_("package_search no devolvió «results»."), url=search)
-        for package in result["results"]:
-            if not isinstance(package, dict) or not (package.get("id") or package.get("name")):
-                gathered.problems.append(("", _("Un paquete sin «id» ni «name» no se puede cosechar.")))
-                continue
-            if package.get("state", "active") != "active" or package.get("private"):
-                continue
-            remote = _ckan_remote(package, source.url, [])
-            if remote.remote_id not in seen:
-                seen.add(remote.remote_id)
-                gathered.datasets.append(remote)
+        _ckan_page(source, result["results"], gathered, seen)
         if not result["results"] or (page + 1) * CKAN_ROWS >= int(result.get("count") or 0):
             return gathered
     gathered.warnings.append(("", _("El portal devolvió más de %(n)d páginas: se cortó.") % {"n": CKAN_MAX_PAGES}))

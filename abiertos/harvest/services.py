@@ -46,6 +46,16 @@ class SourceInput:
     notify_emails: str = ""
 
 
+def _bad_emails(text: str) -> list[str]:
+    bad = []
+    for email in [e.strip() for e in text.replace(";", ",").split(",") if e.strip()]:
+        try:
+            EmailValidator()(email)
+        except DjangoValidationError:
+            bad.append(email)
+    return bad
+
+
 def _source_errors(data: SourceInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
@@ -64,13 +74,7 @@ def _source_errors(data: SourceInput) -> dict[str, list[str]]:
         errors["withdraw_threshold_pct"] = [_("Tiene que ser un porcentaje entre 0 y 100.")]
     if not 0 <= data.withdraw_grace_days <= 365:
         errors["withdraw_grace_days"] = [_("Tiene que estar entre 0 y 365 días.")]
-    bad = []
-    for email in [e.strip() for e in data.notify_emails.replace(";", ",").split(",") if e.strip()]:
-        try:
-            EmailValidator()(email)
-        except DjangoValidationError:
-            bad.append(email)
-    if bad:
+    if bad := _bad_emails(data.notify_emails):
         errors["notify_emails"] = [_("Estos correos no son válidos: %(v)s.") % {"v": ", ".join(bad)}]
     return errors
 
