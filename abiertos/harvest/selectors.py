@@ -7,7 +7,7 @@ does not see them.
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, municipalities_where, require
@@ -15,7 +15,7 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import HarvestRun, HarvestSource
+from .models import HarvestRun, HarvestSource, MessageLevel
 
 
 def _with_last_run(qs: QuerySet) -> QuerySet:
@@ -74,4 +74,6 @@ def run_list_for_source(*, source: HarvestSource, limit: int = 50) -> QuerySet:
 
 
 def run_messages(*, run: HarvestRun, limit: int = 1000) -> QuerySet:
-    return run.messages.order_by("id")[:limit]
+    """A run's messages, errors first, then in the order they were found."""
+    errors_first = Case(When(level=MessageLevel.ERROR, then=Value(0)), default=Value(1))
+    return run.messages.order_by(errors_first, "id")[:limit]

@@ -142,3 +142,20 @@ def test_disabled_or_manual_sources_are_not_scheduled(municipality):
         municipality=municipality, data=_input(url="https://b.gob.ar/x.json", enabled=True), by=Actor.system("test")
     )
     assert harvest_sources_due(now=timezone.now() + timedelta(days=60)) == []
+
+
+def test_unexpected_crash_fails_both_the_job_and_the_run(
+    editor, municipality, actor, monkeypatch, django_capture_on_commit_callbacks
+):
+    def explode(*args, **kwargs):
+        raise RuntimeError("fallo inesperado")
+
+    monkeypatch.setattr("abiertos.harvest.runs.source_gather", explode)
+    source = source_make(municipality, "https://datos.ejemplo.gob.ar/data.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = harvest_run_start(source=source, by=actor(editor))
+    run.refresh_from_db()
+    assert run.job.status == JobStatus.FAILED
+    assert run.status == RunStatus.FAILED
+    assert "fallo inesperado" in run.error
+    assert harvest_run_start(source=source, by=actor(editor)).status == RunStatus.QUEUED
