@@ -73,6 +73,11 @@ def run_list_for_source(*, source: HarvestSource, limit: int = 50) -> QuerySet:
     return source.runs.order_by("-queued_at", "-id")[:limit]
 
 
+def records_withdrawn(*, source: HarvestSource, limit: int = 200) -> QuerySet:
+    """The source's datasets that are no longer at the source (shown, then hidden after the grace)."""
+    return source.records.filter(withdrawn_at__isnull=False).select_related("dataset").order_by("-withdrawn_at")[:limit]
+
+
 def run_messages(*, run: HarvestRun, limit: int = 1000) -> QuerySet:
     """A run's messages, errors first, then in the order they were found."""
     errors_first = Case(When(level=MessageLevel.ERROR, then=Value(0)), default=Value(1))

@@ -93,6 +93,7 @@ def source_detail(request, municipality_slug, pk):
         "source": source,
         "municipality": source.municipality,
         "runs": selectors.run_list_for_source(source=source),
+        "withdrawn": selectors.records_withdrawn(source=source),
         "can_manage": can(actor, Action.MANAGE_CATALOG, source.municipality),
     }
     return render(request, "harvest/source_detail.html", context)

@@ -122,6 +122,19 @@ def test_run_report_lists_counts_and_messages(client, editor, source):
     assert "El título puede tener hasta 100 caracteres" in body
 
 
+def test_source_page_lists_withdrawn_datasets(client, editor, server, source):
+    run_now(source)
+    catalog = json.loads(JUSTICIA.read_text())
+    gone = catalog["dataset"].pop(0)
+    server.json("/data.json", catalog)
+    run_now(source)
+    client.force_login(editor)
+    body = client.get(source.get_absolute_url()).content.decode()
+    assert "Conjuntos retirados en el origen" in body
+    assert gone["identifier"] in body
+    assert "todavía visible" in body
+
+
 def test_stopped_run_can_be_confirmed_from_its_page(client, editor, server, source, django_capture_on_commit_callbacks):
     run_now(source)
     server.json("/data.json", {"dataset": []})
