@@ -22,6 +22,18 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ROOT = Path(settings.BASE_DIR)
 PYDATAJSON = ROOT / ".venv-pydatajson" / "bin" / "python"
 VALIDATE = ROOT / "tools" / "pydatajson_validate.py"
+READ_CKAN = """
+import json, sys
+from pydatajson import ckan_reader
+ckan_reader.time.sleep = lambda seconds: None  # its 0.2 s pause per package
+catalog = ckan_reader.read_ckan_catalog(sys.argv[1])
+print(json.dumps([
+    {"identifier": d["identifier"], "title": d["title"], "description": d["description"],
+     "keywords": sorted(d.get("keyword") or []),
+     "distributions": sorted(x["title"] for x in d.get("distribution") or [])}
+    for d in catalog["dataset"]
+], ensure_ascii=False))
+"""
 READ = """
 import json, sys, pydatajson
 catalog = pydatajson.DataJson(sys.argv[1])
@@ -71,6 +83,17 @@ def test_our_ckan_api_harvested_by_our_harvester_loses_nothing(site, sample):
     again = run_now(source)
     assert (again.created, again.updated, again.withdrawn) == (0, 0, 0)
     assert again.unchanged == len(sample.published)
+    # pydatajson's CKAN reader, over the same API, sees the same datasets we harvested.
+    read = subprocess.run([PYDATAJSON, "-c", READ_CKAN, site], capture_output=True, text=True, timeout=300)
+    assert read.returncode == 0, read.stderr[-3000:]
+    theirs = {d.pop("identifier"): d for d in json.loads(read.stdout)}
+    for copy in Dataset.objects.filter(municipality=tandil):
+        assert theirs[copy.origin_remote_id] == {
+            "title": copy.title,
+            "description": copy.description,
+            "keywords": sorted(copy.keywords),
+            "distributions": sorted(d.title for d in copy.distributions.filter(deleted_at__isnull=True)),
+        }
 
 
 def test_our_datajson_harvested_and_read_by_pydatajson_agree(site, sample, municipality, tmp_path):
