@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from .fetch import Fetcher, FetchError, json_parse
 from .models import HarvestSource, SourceKind
 
 CKAN_ROWS = 100
+CKAN_SINCE_MARGIN = timedelta(hours=1)
 # A CKAN portal answering page after page forever is a broken portal, not a big one.
 CKAN_MAX_PAGES = 1000
 RDF_CONTENT_TYPES = {
@@ -173,6 +174,8 @@ def _ckan_params(source: HarvestSource, since: datetime | None) -> dict:
     params = {"rows": CKAN_ROWS, "sort": "id asc"}
     clauses = [f"({source.ckan_filter.strip()})"] if source.ckan_filter.strip() else []
     if since is not None:
+        # A margin for the remote portal's clock: what comes back unchanged is skipped by its hash.
+        since = (since - CKAN_SINCE_MARGIN).astimezone(UTC)
         clauses.append(f"metadata_modified:[{since.strftime('%Y-%m-%dT%H:%M:%SZ')} TO *]")
     if clauses:
         params["fq"] = " AND ".join(clauses)
