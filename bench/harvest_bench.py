@@ -100,9 +100,13 @@ def write_sources(sources: int, datasets: int, changed_every: int = 0, now: str 
             version = 1 if changed_every and j % changed_every == 0 else 0
             entries.append((_entry(i, j, version), version))
         if i % 2 == 0:
-            body = {"title": f"Municipio {i}", "description": "Catálogo", "publisher": {"name": f"Municipio {i}"},
-                    "superThemeTaxonomy": "http://datos.gob.ar/superThemeTaxonomy.json",
-                    "dataset": [e for e, _v in entries]}
+            body = {
+                "title": f"Municipio {i}",
+                "description": "Catálogo",
+                "publisher": {"name": f"Municipio {i}"},
+                "superThemeTaxonomy": "http://datos.gob.ar/superThemeTaxonomy.json",
+                "dataset": [e for e, _v in entries],
+            }
         else:
             body = {"packages": [_package(e, v, now) for e, v in entries]}
         (SERVED / f"s{i}.json").write_text(json.dumps(body, ensure_ascii=False))
@@ -174,7 +178,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _harvest_all(sources, label: str) -> dict:
+def _harvest_all(sources, label: str, *, dry_run: bool = False) -> dict:
     from abiertos.harvest.models import HarvestRun
     from abiertos.harvest.runs import harvest_run_execute
 
@@ -182,7 +186,7 @@ def _harvest_all(sources, label: str) -> dict:
     started = time.perf_counter()
     cpu = time.process_time()
     for source in sources:
-        run = harvest_run_execute(run=HarvestRun.objects.create(source=source))
+        run = harvest_run_execute(run=HarvestRun.objects.create(source=source, dry_run=dry_run))
         for key in totals:
             totals[key] += getattr(run, key)
     figures = {
@@ -222,6 +226,11 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--sources", type=int, default=135)
     parser.add_argument("--datasets", type=int, default=300)
+    parser.add_argument(
+        "--dry-run-only",
+        action="store_true",
+        help="only a dry run of every source (download, parse, hash, validate and plan; no writes)",
+    )
     args = parser.parse_args()
     db_file = OUT / "harvest.sqlite3"
     if args.db == "sqlite" and db_file.exists():
@@ -240,11 +249,10 @@ def main() -> None:
     base = f"http://127.0.0.1:{queue.get(timeout=10)}"
     try:
         sources = _sources(base, args.sources)
-        results = [_harvest_all(sources, "first harvest")]
-        results.append(_harvest_all(sources, "re-harvest, nothing changed"))
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-        write_sources(args.sources, args.datasets, changed_every=100, now=now)
-        results.append(_harvest_all(sources, "re-harvest, 1% changed"))
+        if args.dry_run_only:
+            results = [_harvest_all(sources, "dry run: download, parse, hash, validate, plan", dry_run=True)]
+        else:
+            results = _full(sources, args)
         urls = [s.url for s in sources]
         read = subprocess.run([PYDATAJSON, "-c", PYDATAJSON_READ, *urls], capture_output=True, text=True, check=False)
         print(read.stdout.strip() or read.stderr[-2000:], flush=True)
@@ -252,8 +260,17 @@ def main() -> None:
             results.append(json.loads(read.stdout))
     finally:
         server.terminate()
-    name = f"harvest-{args.db}-{args.sources}x{args.datasets}.json"
+    name = f"harvest-{args.db}-{args.sources}x{args.datasets}{'-dry' if args.dry_run_only else ''}.json"
     (OUT / name).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def _full(sources, args) -> list[dict]:
+    results = [_harvest_all(sources, "first harvest")]
+    results.append(_harvest_all(sources, "re-harvest, nothing changed"))
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    write_sources(args.sources, args.datasets, changed_every=100, now=now)
+    results.append(_harvest_all(sources, "re-harvest, 1% changed"))
+    return results
 
 
 def _sources(base: str, count: int) -> list:
