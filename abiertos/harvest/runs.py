@@ -189,7 +189,6 @@ def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord
         message = _("Ya hay en el catálogo un conjunto «%(id)s» que no viene de esta fuente: no se pisa.")
         ctx.log(MessageLevel.ERROR, Stage.IMPORT, remote.remote_id, message % {"id": remote.identifier})
         planned.action = "invalid"
-    _come_back(ctx, record)
     if planned.action == "invalid":
         run.failed += 1
         ctx.planned(remote, "failed")
@@ -215,8 +214,24 @@ def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord
         _count(run, planned.action)
 
 
+def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> list[RemoteDataset]:
+    """Restore what came back before planning (a hidden dataset is deleted, and the plan would refuse
+    it); a dry run only counts them, and leaves the hidden ones out of its plan."""
+    hidden = set()
+    for remote in changed:
+        record = records.get(remote.remote_id)
+        if record is None or record.withdrawn_at is None:
+            continue
+        if ctx.run.dry_run and record.hidden_at:
+            hidden.add(remote.remote_id)
+            ctx.planned(remote, "restore")
+        _come_back(ctx, record)
+    return [r for r in changed if r.remote_id not in hidden]
+
+
 def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> None:
     _stage(ctx, Stage.IMPORT)
+    changed = _returning(ctx, changed, records)
     if not changed:
         return
     report = _plan(ctx, changed)

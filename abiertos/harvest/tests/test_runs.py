@@ -76,8 +76,15 @@ def test_dataset_gone_at_source_is_withdrawn_hidden_after_grace_and_restored(ser
     assert record.hidden_at is not None
     assert Dataset.objects.get(pk=record.dataset_id).deleted_at is not None
     server.json("/data.json", _catalog())
+    preview = run_now(justicia, dry_run=True)
+    assert preview.restored == 1
+    assert {"identifier": gone["identifier"], "action": "restore"}.items() <= next(
+        p for p in preview.plan if p["remote_id"] == gone["identifier"]
+    ).items()
+    assert Dataset.objects.get(pk=record.dataset_id).deleted_at is not None
     back = run_now(justicia)
     assert back.restored == 1
+    assert back.failed == run.failed  # the one invalid dataset of the catalog, nothing more
     record.refresh_from_db()
     assert record.withdrawn_at is None
     assert Dataset.objects.get(pk=record.dataset_id).deleted_at is None
