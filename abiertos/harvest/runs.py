@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from abiertos.catalog.services.harvested import dataset_mark_harvested
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 
+from .digests import harvest_digest_send
 from .fetch import Fetcher, FetchError, FetchPolicy
 from .models import HarvestMessage, HarvestRecord, HarvestRun, MessageLevel, RunStatus, SourceKind, Stage
 from .readers import Gathered, RemoteDataset, source_gather
@@ -378,28 +377,6 @@ def harvest_run_execute(*, run: HarvestRun, progress=None, policy: FetchPolicy |
     if not run.dry_run:
         _hide_expired(ctx)
     return _finish(ctx, RunStatus.PARTIAL if run.failed or ctx.errors else RunStatus.SUCCEEDED)
-
-
-def harvest_digest_send(*, run: HarvestRun) -> None:
-    """E-mail the source's administrators what went wrong in a run (counts and the first errors)."""
-    source = run.source
-    errors = list(run.messages.filter(level=MessageLevel.ERROR).values_list("remote_id", "message")[:50])
-    lines = [
-        _("Corrida #%(n)d de la fuente «%(s)s» (%(m)s): %(status)s.")
-        % {"n": run.pk, "s": source.title, "m": source.municipality.name, "status": run.get_status_display()},
-        "",
-        _("Creados: %(c)d · Actualizados: %(u)d · Sin cambios: %(x)d · Retirados: %(w)d · Con errores: %(f)d")
-        % {"c": run.created, "u": run.updated, "x": run.unchanged, "w": run.withdrawn, "f": run.failed},
-        "",
-    ]
-    lines += [f"- {rid + ': ' if rid else ''}{message}" for rid, message in errors]
-    lines += ["", _("Informe completo: %(url)s") % {"url": settings.SITE_URL + run.get_absolute_url()}]
-    subject = _("[%(site)s] Cosecha de «%(s)s»: %(status)s") % {
-        "site": settings.SITE_NAME,
-        "s": source.title,
-        "status": run.get_status_display(),
-    }
-    send_mail(subject, "\n".join(lines), None, source.notify_list, fail_silently=True)
 
 
 def harvest_run_job(*, job, progress) -> dict:
