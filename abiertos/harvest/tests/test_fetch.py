@@ -110,3 +110,29 @@ def test_fetch_connection_refused_is_reported():
     with pytest.raises(FetchError) as err:
         _get("http://127.0.0.1:9/data.json", FetchPolicy(retries=0))
     assert "No se pudo conectar" in err.value.message
+
+
+def test_fetch_limits_concurrent_requests_per_host(server):
+    import threading
+
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def counting(handler, query):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        return 200, {"Content-Type": "application/json"}, b"{}"
+
+    server.routes["/contado"] = counting
+    policy = FetchPolicy(per_host=2, read_timeout=5, retries=0)
+    threads = [threading.Thread(target=lambda: Fetcher(policy).get(server.url + "/contado")) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(server.requests) == 6
+    assert peak[0] == 2
