@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import OUT, ROOT, django_for  # noqa: E402
 
-SERVED = OUT / "harvest-sources"
+SERVED = OUT / "harvest-sources"  # one folder per size, set in main(), so runs of two sizes can overlap
 PYDATAJSON = ROOT / ".venv-pydatajson" / "bin" / "python"
 
 
@@ -232,11 +232,14 @@ def main() -> None:
         help="only a dry run of every source (download, parse, hash, validate and plan; no writes)",
     )
     args = parser.parse_args()
-    db_file = OUT / "harvest.sqlite3"
+    global SERVED  # noqa: PLW0603 (the server process inherits it when forked)
+    name = f"harvest_{args.sources}x{args.datasets}"
+    SERVED = OUT / f"harvest-sources-{args.sources}x{args.datasets}"
+    db_file = OUT / f"{name}.sqlite3"
     if args.db == "sqlite" and db_file.exists():
         db_file.unlink()
     shutil.rmtree(SERVED, ignore_errors=True)
-    django_for(args.db, "harvest")
+    django_for(args.db, name)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
