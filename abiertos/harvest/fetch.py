@@ -1,0 +1,226 @@
+"""Downloading from another portal without trusting it: every request has a timeout, a size cap,
+a redirect limit and a few retries with backoff, and no more than a few requests go to the same
+host at once. Every failure becomes a ``FetchError`` with a Spanish message that says what the
+remote server did, so a run reports it instead of hanging or crashing.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from django.utils.translation import gettext as _
+
+USER_AGENT = "MunicipiosAbiertos-cosecha/1.0 (+https://github.com/municipios-abiertos)"
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    # Wall-clock limit for one whole response: a server that drips a byte a second is cut off too.
+    total_timeout: float = 120.0
+    max_bytes: int = 50 * 1024 * 1024
+    max_redirects: int = 5
+    retries: int = 2
+    backoff: float = 0.5
+    per_host: int = 2
+
+
+DEFAULT_POLICY = FetchPolicy()
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A download that failed; ``message`` is for people (Spanish), ``retryable`` for the fetcher."""
+
+    def __init__(self, message: str, *, url: str = "", retryable: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.retryable = retryable
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int
+    content_type: str
+    content: bytes
+
+
+_host_locks: dict[str, threading.BoundedSemaphore] = {}
+_host_locks_guard = threading.Lock()
+
+
+def _host_slot(url: str, limit: int) -> threading.BoundedSemaphore:
+    host = (urlsplit(url).hostname or "", urlsplit(url).port)
+    key = f"{host[0]}:{host[1]}:{limit}"
+    with _host_locks_guard:
+        if key not in _host_locks:
+            _host_locks[key] = threading.BoundedSemaphore(limit)
+        return _host_locks[key]
+
+
+def _is_tls_error(exc: BaseException) -> bool:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen) or "SSL" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _read_capped(response: httpx.Response, url: str, policy: FetchPolicy, started: float) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+        raise FetchError(
+            _("La respuesta declara %(n)s bytes, más que el máximo de %(max)s.")
+            % {"n": declared, "max": policy.max_bytes},
+            url=url,
+        )
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise FetchError(
+                _("La respuesta supera el máximo de %(max)s bytes: se cortó la descarga.") % {"max": policy.max_bytes},
+                url=url,
+            )
+        if time.monotonic() - started > policy.total_timeout:
+            raise FetchError(
+                _("La descarga tardó más de %(s)d segundos: se cortó.") % {"s": policy.total_timeout},
+                url=url,
+                retryable=True,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _translate(exc: Exception, url: str, policy: FetchPolicy) -> FetchError:
+    if isinstance(exc, FetchError):
+        return exc
+    if isinstance(exc, httpx.TooManyRedirects):
+        return FetchError(
+            _("Demasiadas redirecciones (más de %(n)d): la dirección redirige en círculo o a otra sin fin.")
+            % {"n": policy.max_redirects},
+            url=url,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(
+            _("El servidor no respondió a tiempo (%(kind)s).") % {"kind": type(exc).__name__}, url=url, retryable=True
+        )
+    if isinstance(exc, httpx.ConnectError) and _is_tls_error(exc):
+        return FetchError(_("Error de certificado o de TLS al conectar: %(e)s") % {"e": exc}, url=url)
+    if isinstance(exc, httpx.ConnectError):
+        return FetchError(_("No se pudo conectar con el servidor: %(e)s") % {"e": exc}, url=url, retryable=True)
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return FetchError(
+            _("La respuesta llegó incompleta o mal formada (%(e)s).") % {"e": exc}, url=url, retryable=True
+        )
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return FetchError(_("La dirección no es válida: %(e)s") % {"e": exc}, url=url)
+    return FetchError(_("Error al descargar: %(e)s") % {"e": exc}, url=url, retryable=True)
+
+
+def _once(client: httpx.Client, url: str, params: dict | None, policy: FetchPolicy) -> FetchResult:
+    started = time.monotonic()
+    with client.stream("GET", url, params=params) as response:
+        if response.status_code in RETRY_STATUSES:
+            raise FetchError(
+                _("El servidor respondió %(code)d (%(reason)s).")
+                % {"code": response.status_code, "reason": response.reason_phrase},
+                url=str(response.url),
+                retryable=True,
+            )
+        if response.status_code >= 400:
+            raise FetchError(
+                _("El servidor respondió %(code)d (%(reason)s).")
+                % {"code": response.status_code, "reason": response.reason_phrase},
+                url=str(response.url),
+            )
+        content = _read_capped(response, url, policy, started)
+        return FetchResult(
+            url=str(response.url),
+            status=response.status_code,
+            content_type=response.headers.get("content-type", "").split(";")[0].strip().lower(),
+            content=content,
+        )
+
+
+class Fetcher:
+    """One client per run; ``get`` returns the body or raises FetchError after its retries."""
+
+    def __init__(self, policy: FetchPolicy = DEFAULT_POLICY, *, sleep=time.sleep):
+        self.policy = policy
+        self.sleep = sleep
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
+            follow_redirects=True,
+            max_redirects=policy.max_redirects,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def get(self, url: str, params: dict | None = None) -> FetchResult:
+        attempt = 0
+        while True:
+            try:
+                with _host_slot(url, self.policy.per_host):
+                    return _once(self.client, url, params, self.policy)
+            except Exception as exc:  # noqa: BLE001 (every failure becomes a FetchError)
+                error = _translate(exc, url, self.policy)
+                if not error.retryable or attempt >= self.policy.retries:
+                    if attempt:
+                        error.message += " " + _("(tras %(n)d intentos)") % {"n": attempt + 1}
+                    raise error from exc
+            self.sleep(self.policy.backoff * (2**attempt))
+            attempt += 1
+
+    def get_json(self, url: str, params: dict | None = None) -> tuple[FetchResult, object]:
+        result = self.get(url, params)
+        return result, json_parse(result.content, url=result.url, content_type=result.content_type)
+
+
+def _json_reason(msg: str) -> str:
+    reasons = {
+        "Expecting value": _("se esperaba un valor"),
+        "Expecting property name enclosed in double quotes": _("se esperaba un nombre entre comillas dobles"),
+        "Unterminated string starting at": _("hay un texto sin cerrar"),
+        "Extra data": _("sobra contenido después del JSON"),
+        "Expecting ',' delimiter": _("falta una coma"),
+        "Expecting ':' delimiter": _("faltan los dos puntos"),
+        "Invalid control character at": _("hay un carácter de control no permitido"),
+    }
+    return reasons.get(msg, msg)
+
+
+def json_parse(content: bytes, *, url: str = "", content_type: str = ""):
+    """Parse JSON or raise FetchError saying where (line and column) it breaks, and what came instead."""
+    try:
+        return json.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise FetchError(_("La respuesta no está en UTF-8 (byte %(pos)d).") % {"pos": exc.start}, url=url) from exc
+    except json.JSONDecodeError as exc:
+        hint = ""
+        if content_type and "json" not in content_type:
+            hint = " " + _("El servidor dice que envía «%(ct)s», no JSON.") % {"ct": content_type}
+        raise FetchError(
+            _("JSON inválido en la línea %(line)d, columna %(col)d: %(msg)s.")
+            % {"line": exc.lineno, "col": exc.colno, "msg": _json_reason(exc.msg)}
+            + hint,
+            url=url,
+        ) from exc
