@@ -189,7 +189,9 @@ def parse_instant(v) -> date | None:
 # --- catalog --------------------------------------------------------------------------------------
 
 CATALOG_REQUIRED = ("dataset", "title", "description", "publisher", "superThemeTaxonomy")
-DATASET_REQUIRED = ("title", "description", "publisher", "superTheme", "distribution", "accrualPeriodicity", "issued", "identifier")  # fmt: skip
+DATASET_REQUIRED = (
+    "title", "description", "publisher", "superTheme", "distribution", "accrualPeriodicity", "issued", "identifier",
+)  # fmt: skip
 DISTRIBUTION_REQUIRED = ("accessURL", "downloadURL", "title", "issued", "identifier")
 
 
@@ -249,9 +251,7 @@ def validate_catalog(catalog) -> Report:
     elif isinstance(datasets, list):
         _datasets(c, datasets, taxonomy)
         report.datasets = len(datasets)
-        report.distributions = sum(
-            len(d.get("distribution") or []) for d in datasets if isinstance(d, dict) and isinstance(d.get("distribution"), list)
-        )
+        report.distributions = sum(len(_distributions_of(d)) for d in datasets)
     report.findings = c.findings
     return report
 
@@ -296,6 +296,18 @@ def _theme_taxonomy(c: _Collector, taxonomy) -> set[str] | None:
     return {str(i) for i in ids if i is not None}
 
 
+def _distributions_of(dataset) -> list:
+    if isinstance(dataset, dict) and isinstance(dataset.get("distribution"), list):
+        return dataset["distribution"]
+    return []
+
+
+def _repeated(c: _Collector, code: str, counter: Counter) -> None:
+    for value, count in sorted(counter.items()):
+        if count > 1:
+            c.add(code, "dataset", value=value, n=count)
+
+
 def _datasets(c: _Collector, datasets: list, taxonomy: set[str] | None) -> None:
     seen_json: set[str] = set()
     dataset_ids: Counter = Counter()
@@ -312,15 +324,13 @@ def _datasets(c: _Collector, datasets: list, taxonomy: set[str] | None) -> None:
         validate_dataset(dataset, path=path, taxonomy=taxonomy, collector=c)
         if _non_empty(dataset.get("identifier")):
             dataset_ids[dataset["identifier"]] += 1
-        for dist in dataset.get("distribution") or [] if isinstance(dataset.get("distribution"), list) else []:
-            if isinstance(dist, dict) and _non_empty(dist.get("identifier")):
-                distribution_ids[dist["identifier"]] += 1
-    for value, count in sorted(dataset_ids.items()):
-        if count > 1:
-            c.add("dataset_id_repeated", "dataset", value=value, n=count)
-    for value, count in sorted(distribution_ids.items()):
-        if count > 1:
-            c.add("distribution_id_repeated", "dataset", value=value, n=count)
+        distribution_ids.update(
+            d["identifier"]
+            for d in _distributions_of(dataset)
+            if isinstance(d, dict) and _non_empty(d.get("identifier"))
+        )
+    _repeated(c, "dataset_id_repeated", dataset_ids)
+    _repeated(c, "distribution_id_repeated", distribution_ids)
 
 
 # --- dataset ----------------------------------------------------------------------------------------
@@ -365,6 +375,13 @@ def _dataset_texts(c: _Collector, dataset: dict, path: str) -> None:
 
 
 def _dataset_vocabularies(c: _Collector, dataset: dict, path: str, taxonomy: set[str] | None) -> None:
+    _super_themes_and_periodicity(c, dataset, path)
+    _themes_and_keywords(c, dataset, path, taxonomy)
+    if "language" in dataset and not _array_or_null(dataset["language"]):
+        c.add("text_list", _join(path, "language"))
+
+
+def _super_themes_and_periodicity(c: _Collector, dataset: dict, path: str) -> None:
     if "superTheme" in dataset:
         themes = dataset["superTheme"]
         if not isinstance(themes, list) or not themes:
@@ -377,6 +394,15 @@ def _dataset_vocabularies(c: _Collector, dataset: dict, path: str, taxonomy: set
             c.add("periodicity", _join(path, "accrualPeriodicity"), value=value)
         elif value not in NATIONAL_PERIODICITIES and value != "EVENTUAL":
             c.add("periodicity_not_listed", _join(path, "accrualPeriodicity"), value=value)
+
+
+def _bad_keywords(keywords) -> list:
+    if not isinstance(keywords, list):
+        return []
+    return [k for k in keywords if not (isinstance(k, str) and KEYWORD_RE.search(k))]
+
+
+def _themes_and_keywords(c: _Collector, dataset: dict, path: str, taxonomy: set[str] | None) -> None:
     if "theme" in dataset:
         themes = dataset["theme"]
         if not _array_or_null(themes):
@@ -387,10 +413,8 @@ def _dataset_vocabularies(c: _Collector, dataset: dict, path: str, taxonomy: set
         keywords = dataset["keyword"]
         if not _array_or_null(keywords):
             c.add("text_list", _join(path, "keyword"))
-        if isinstance(keywords, list) and (bad := [k for k in keywords if not (isinstance(k, str) and KEYWORD_RE.search(k))]):
+        if bad := _bad_keywords(keywords):
             c.add("keyword", _join(path, "keyword"), value=", ".join(repr(k) for k in bad))
-    if "language" in dataset and not _array_or_null(dataset["language"]):
-        c.add("text_list", _join(path, "language"))
 
 
 def _dataset_dates(c: _Collector, dataset: dict, path: str) -> None:
@@ -401,7 +425,8 @@ def _dataset_dates(c: _Collector, dataset: dict, path: str) -> None:
     if issued and modified and modified < issued:
         c.add("modified_before_issued", _join(path, "modified"))
     temporal = dataset.get("temporal")
-    if "temporal" in dataset and not (_empty(temporal) or (isinstance(temporal, str) and any(p.search(temporal) for p in TEMPORAL_RE))):
+    well_formed = _empty(temporal) or (isinstance(temporal, str) and any(p.search(temporal) for p in TEMPORAL_RE))
+    if "temporal" in dataset and not well_formed:
         c.add("temporal", _join(path, "temporal"), value=temporal)
     elif isinstance(temporal, str) and "/" in temporal:
         start, end = (parse_instant(p) for p in temporal.split("/", 1))
@@ -450,25 +475,35 @@ def validate_distribution(dist, *, path: str, collector: _Collector) -> None:
         if key in dist and not _non_empty(dist[key]):
             c.add("empty_text", _join(path, key))
     for key in ("accessURL", "downloadURL"):
-        if key in dist and not isinstance(dist[key], str):
-            c.add("not_text", _join(path, key))
-        elif key in dist and not is_uri(dist[key]):
-            c.add("uri", _join(path, key), value=dist[key])
+        if key in dist:
+            _url(c, dist[key], _join(path, key))
     if "issued" in dist and not _date_or_datetime(dist["issued"]):
         c.add("date", _join(path, "issued"), value=dist["issued"])
     _optional_dates(c, dist, path, ("modified",))
     _optional_types(c, dist, path, ("description", "format", "mediaType", "license", "rights", "fileName"))
-    if "byteSize" in dist and not (_empty(dist["byteSize"]) or (isinstance(dist["byteSize"], int) and not isinstance(dist["byteSize"], bool))):
-        c.add("byte_size", _join(path, "byteSize"), value=dist["byteSize"])
-    identifier = dist.get("identifier")
-    if _non_empty(identifier) and not IDENTIFIER_RE.match(identifier):
-        c.add("identifier_chars", _join(path, "identifier"), value=identifier)
+    _distribution_extras(c, dist, path)
     _fields(c, dist, path)
     for attribute in ("downloadURL", "fileName"):
         if not _format_matches_extension(dist, attribute):
             c.add("extension", _join(path, attribute), value=dist.get("format"))
     if _empty(dist.get("format")):
         c.add("format_missing", _join(path, "format"))
+
+
+def _url(c: _Collector, value, path: str) -> None:
+    if not isinstance(value, str):
+        c.add("not_text", path)
+    elif not is_uri(value):
+        c.add("uri", path, value=value)
+
+
+def _distribution_extras(c: _Collector, dist: dict, path: str) -> None:
+    size = dist.get("byteSize")
+    if "byteSize" in dist and not (_empty(size) or (isinstance(size, int) and not isinstance(size, bool))):
+        c.add("byte_size", _join(path, "byteSize"), value=size)
+    identifier = dist.get("identifier")
+    if _non_empty(identifier) and not IDENTIFIER_RE.match(identifier):
+        c.add("identifier_chars", _join(path, "identifier"), value=identifier)
 
 
 def _fields(c: _Collector, dist: dict, path: str) -> None:
@@ -494,10 +529,7 @@ def _format_matches_extension(dist: dict, attribute: str) -> bool:
     value, fmt = dist.get(attribute), dist.get("format")
     if value is None or fmt is None or not isinstance(value, str) or not isinstance(fmt, str):
         return True
-    if "/" in fmt:
-        possible = mimetypes.guess_all_extensions(fmt)
-    else:
-        possible = ["." + fmt.lower()]
+    possible = mimetypes.guess_all_extensions(fmt) if "/" in fmt else ["." + fmt.lower()]
     extension = os.path.splitext(urlparse(value).path)[-1].lower()
     if not extension or extension.replace(".", "") in EXTENSION_EXCEPTIONS:
         return True
