@@ -182,9 +182,8 @@ def map_svg(places: list[Place], scores: dict[int, float | None], *, title: str,
             f'<rect x="{MAIN_WIDTH + GAP:g}" y="0" width="{INSET_WIDTH:g}" height="{inset_height + 2 * GAP:.0f}"'
             ' fill="#fff" stroke="#000" stroke-width="1.5"/>'
         )
-        out.append(
-            f'<text x="{MAIN_WIDTH + GAP + 8:g}" y="16" font-size="13" fill="#000">{escape(_("Gran Buenos Aires"))}</text>'
-        )
+        label = escape(_("Gran Buenos Aires"))
+        out.append(f'<text x="{MAIN_WIDTH + GAP + 8:g}" y="16" font-size="13" fill="#000">{label}</text>')
         out.append('<g class="areas" stroke="#333" stroke-width="0.8">')
         out += [_element(shape, colour(scores.get(pid)), tooltip(pid)) for pid, shape in layout["inset"].items()]
         out.append("</g>")
