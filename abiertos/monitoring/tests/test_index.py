@@ -8,9 +8,11 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import PermissionDenied, ValidationError
 from abiertos.core.models import AuditEvent
 from abiertos.monitoring.categories import CATEGORIES, categories_of
+from abiertos.monitoring.demo import SEED_NAME, seed_index
 from abiertos.monitoring.index import next_steps
 from abiertos.monitoring.models import IndexOverride, MunicipalityIndex
 from abiertos.monitoring.services import index_compute_full, index_override_set, index_update_municipality
+from abiertos.portal.management.commands import seed_demo
 
 SYSTEM = Actor.system("test")
 
@@ -136,3 +138,14 @@ def test_index_runs_are_kept_as_history(budget, municipality):
     assert MunicipalityIndex.objects.filter(municipality=municipality).count() == 2
     assert index_update_municipality(municipality=municipality, by=SYSTEM).run_id == second.pk
     assert first.pk != second.pk
+
+
+def test_seed_step_computes_the_index_once_a_day(budget):
+    ctx = seed_demo.DemoContext(by=SYSTEM, password="x")
+    first = seed_index(ctx)
+    again = seed_index(ctx)
+
+    assert SEED_NAME in [s.name for s in seed_demo.SEED_STEPS]
+    assert first[0].startswith("  Calculado")
+    assert again[0].startswith("  Ya estaba calculado hoy")
+    assert "1. La Plata" in first[1]
