@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from abiertos.catalog.tests.factories import dataset_make
 from abiertos.catalog.models import Theme
+from abiertos.catalog.tests.factories import dataset_make
 from abiertos.core.actors import Actor
 from abiertos.core.models import Municipality
 from abiertos.monitoring.services import index_compute_full
