@@ -122,7 +122,7 @@ RULES: dict[str, Rule] = {
     ),
     "distribution_id_repeated": _ours(
         _("El identificador de recurso «%(value)s» se repite %(n)s veces en el catálogo."),
-        _("Cada recurso necesita un identificador único en todo el catálogo (por ejemplo «<conjunto>-csv»)."),
+        _("Cada recurso necesita un identificador único en todo el catálogo (por ejemplo «presupuesto-2025-csv»)."),
         "error",
     ),
     "identifier_chars": _ours(

@@ -1,5 +1,6 @@
 """Periodic work of monitoring, declared once here (imported by MonitoringConfig.ready)."""
 
+from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
@@ -13,7 +14,7 @@ from .linkcheck import linkcheck_run, linkcheck_sync
 @db_periodic_task(crontab(hour="3", minute="30"), retries=0)
 def index_daily_task() -> None:
     """Every day at 03:30: a full recomputation of the index, kept as that day's snapshot."""
-    job_enqueue(kind=FULL_KIND, by=Actor.system("monitoring"), title="Cálculo diario del índice de apertura")
+    job_enqueue(kind=FULL_KIND, by=Actor.system("monitoring"), title=_("Cálculo diario del índice de apertura"))
 
 
 @db_periodic_task(crontab(minute="*/10"), retries=0)
