@@ -56,11 +56,17 @@ def index_municipality_enqueue(*, municipality_id: int) -> Job | None:
     )
 
 
-def on_dataset_changed(sender, *, dataset_id: int, **kwargs) -> None:
-    """After the catalog's transaction commits, queue the update of the dataset's municipality."""
+def index_dataset_changed(dataset_id: int) -> Job | None:
+    """Queue the update of a changed dataset's municipality (once there is an index to update)."""
+    if not IndexRun.objects.exists():
+        return None
     municipality_id = Dataset.objects.filter(pk=dataset_id).values_list("municipality_id", flat=True).first()
-    if municipality_id is not None:
-        transaction.on_commit(lambda: index_municipality_enqueue(municipality_id=municipality_id))
+    return None if municipality_id is None else index_municipality_enqueue(municipality_id=municipality_id)
+
+
+def on_dataset_changed(sender, *, dataset_id: int, **kwargs) -> None:
+    """Sent inside the catalog's transaction: act only after it commits, without a query now."""
+    transaction.on_commit(lambda: index_dataset_changed(dataset_id))
 
 
 def register() -> None:
