@@ -19,6 +19,7 @@ from pathlib import Path
 
 from _setup import OUT, ROOT, django_for, percentile
 
+BOUNDARIES = ROOT.parent / "shared" / "data" / "territory" / "partidos_pba.geojson"
 PYDATAJSON_PYTHON = ROOT / ".venv-pydatajson" / "bin" / "python"
 # Runs inside .venv-pydatajson: times only the validation (reading the file is excluded).
 PYDATAJSON_TIMER = """
@@ -70,15 +71,30 @@ def bench_incremental(runs: int = 5) -> dict:
     }
 
 
-def bench_dashboard(runs: int) -> dict:
+def bench_dashboard(runs: int, *, boundaries: bool) -> dict:
+    """Page times; then, with the 135 boundaries imported, the dashboard again (a heavier map)."""
+    result = _pages(
+        runs,
+        {
+            "dashboard_centroids": "/apertura/",
+            "dashboard_category": "/apertura/?categoria=presupuesto&orden=-score",
+            "scorecard": "/m/la-plata/apertura/",
+        },
+    )
+    if boundaries:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        call_command("import_boundaries", str(BOUNDARIES), stdout=StringIO())
+        result |= _pages(runs, {"dashboard_boundaries": "/apertura/"})
+    return result
+
+
+def _pages(runs: int, pages: dict) -> dict:
     from django.test import Client
 
     client = Client()
-    pages = {
-        "dashboard": "/apertura/",
-        "dashboard_category": "/apertura/?categoria=presupuesto&orden=-score",
-        "scorecard": "/m/la-plata/apertura/",
-    }
     result = {}
     for label, url in pages.items():
         assert client.get(url).status_code == 200, url
@@ -148,7 +164,7 @@ def main() -> None:
         "distributions": Distribution.objects.count(),
         "full_recomputation": bench_full(),
         "incremental_update": bench_incremental(),
-        "pages": bench_dashboard(args.runs),
+        "pages": bench_dashboard(args.runs, boundaries=BOUNDARIES.exists()),
         "validation": bench_validation(args.validation_municipalities),
     }
     (OUT / f"monitoring-{args.db}.json").write_text(json.dumps(result, indent=2))

@@ -22,6 +22,7 @@ from .index import ANSWER_CODES, CRITERIA, counts_add, indicators_of, municipali
 from .models import IndexOverride, IndexRun, LinkCheck, LinkStatus, MunicipalityIndex
 
 REASON_MAX = 2000
+CHUNK = 15
 
 
 def overrides_current(municipality_ids: list[int] | None = None) -> dict[int, dict[tuple[str, str], dict]]:
@@ -96,23 +97,26 @@ def index_compute_full(*, by: Actor, progress: Callable | None = None) -> IndexR
     now = timezone.now()
     municipality_ids = list(Municipality.objects.filter(is_active=True).values_list("id", flat=True))
     broken = broken_distributions()
-    if progress:
-        progress(0, len(municipality_ids), _("Leyendo y validando los conjuntos de datos"))
-    by_municipality = defaultdict(list)
-    for facts in dataset_facts(broken=broken, now=now):
-        by_municipality[facts.municipality_id].append(facts)
     overrides = overrides_current()
     broken_per = defaultdict(int)
     for municipality_id in LinkCheck.objects.filter(status=LinkStatus.BROKEN).values_list("municipality_id", flat=True):
         broken_per[municipality_id] += 1
+    results = {}
+    # A few municipalities at a time, so memory stays bounded whatever the size of the catalog.
+    for start in range(0, len(municipality_ids), CHUNK):
+        chunk = municipality_ids[start : start + CHUNK]
+        by_municipality = defaultdict(list)
+        for facts in dataset_facts(municipality_ids=chunk, broken=broken, now=now):
+            by_municipality[facts.municipality_id].append(facts)
+        for municipality_id in chunk:
+            results[municipality_id] = municipality_result(
+                by_municipality[municipality_id], overrides.get(municipality_id, {})
+            )
+        if progress:
+            progress(len(results), len(municipality_ids), _("Validando y calculando el índice"))
     with transaction.atomic():
         run = IndexRun.objects.create(computed_at=now, weights=_weights())
-        rows = []
-        for done, municipality_id in enumerate(municipality_ids, start=1):
-            result = municipality_result(by_municipality[municipality_id], overrides.get(municipality_id, {}))
-            rows.append(_result_row(run, municipality_id, result, broken_per[municipality_id]))
-            if progress:
-                progress(done, len(municipality_ids), _("Calculando el índice"))
+        rows = [_result_row(run, m_id, results[m_id], broken_per[m_id]) for m_id in municipality_ids]
         _rank(rows)
         MunicipalityIndex.objects.bulk_create(rows, batch_size=500)
         _province_update(run, rows)
