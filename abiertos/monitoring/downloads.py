@@ -29,30 +29,34 @@ CSV_COLUMNS = [
 
 
 def _rows(*, run_id: int | None = None):
-    qs = MunicipalityIndex.objects.select_related("run", "municipality").order_by(
-        "run__computed_at", "rank", "municipality__name"
+    qs = (
+        MunicipalityIndex.objects.select_related("run", "municipality")
+        .defer("categories", "counts", "municipality__boundary", "municipality__intro")
+        .order_by("run__computed_at", "rank", "municipality__name")
     )
     if run_id is not None:
         qs = qs.filter(run_id=run_id)
     return qs.iterator(chunk_size=500)
 
 
-def record(result: MunicipalityIndex) -> dict:
+def record(result: MunicipalityIndex, *, answers: bool = True) -> dict:
     """One municipality in one computation, as the open dataset publishes it."""
     m = result.municipality
-    return {
+    data = {
         "fecha_calculo": result.run.computed_at.isoformat(),
         "municipio_codigo": m.code,
         "municipio_nombre": m.name,
         "municipio_slug": m.slug,
         "puntaje": result.score,
         "posicion": result.rank,
-        "categorias": {code: data["score"] for code, data in result.categories.items()},
-        "respuestas": {code: data["answers"] for code, data in result.categories.items()},
+        "categorias": result.category_scores,
         "indicadores": result.indicators,
         "calidad_promedio_9": result.quality_mean,
         "enlaces_rotos": result.broken_links,
     }
+    if answers:
+        data["respuestas"] = {code: cat["answers"] for code, cat in result.categories.items()}
+    return data
 
 
 def index_csv(*, run_id: int | None = None) -> Iterator[str]:
@@ -63,7 +67,7 @@ def index_csv(*, run_id: int | None = None) -> Iterator[str]:
     for result in _rows(run_id=run_id):
         buffer.seek(0)
         buffer.truncate()
-        data = record(result)
+        data = record(result, answers=False)
         writer.writerow(
             [
                 data["fecha_calculo"],
@@ -92,7 +96,11 @@ def index_json(*, weights_doc: dict, categories_doc: list[dict]) -> Iterator[str
     yield ', "calculos": ['
     first = True
     for run in IndexRun.objects.order_by("computed_at", "id"):
-        results = run.results.select_related("run", "municipality").order_by("rank", "municipality__name")
+        results = (
+            run.results.select_related("run", "municipality")
+            .defer("counts", "municipality__boundary", "municipality__intro")
+            .order_by("rank", "municipality__name")
+        )
         body = {
             "fecha_calculo": run.computed_at.isoformat(),
             "provincia": {

@@ -40,6 +40,8 @@ class MunicipalityIndex(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="index_results")
     score = models.FloatField()
     rank = models.PositiveIntegerField(default=0)
+    # {category: score}: what the ranking and the map need, without the answers and evidence.
+    category_scores = models.JSONField(default=dict)
     categories = models.JSONField(default=dict)
     counts = models.JSONField(default=dict)
     indicators = models.JSONField(default=dict)

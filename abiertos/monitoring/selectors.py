@@ -76,7 +76,12 @@ class RankingRow:
 
 
 def results_of(run: IndexRun) -> QuerySet[MunicipalityIndex]:
-    return run.results.select_related("municipality").filter(municipality__is_active=True)
+    """The run's rows without the heavy answers and evidence (a ranking does not need them)."""
+    return (
+        run.results.select_related("municipality")
+        .filter(municipality__is_active=True)
+        .defer("categories", "counts", "municipality__boundary", "municipality__intro")
+    )
 
 
 def ranking(
@@ -86,7 +91,7 @@ def ranking(
     rows = []
     for result in results_of(run):
         m = result.municipality
-        score = result.categories[category]["score"] if category in CATEGORY_BY_CODE else result.score
+        score = result.category_scores[category] if category in CATEGORY_BY_CODE else result.score
         row = RankingRow(m, result, score, 0, population_group(m.population), region(m.code))
         if (not group or row.population_group == group) and (not region_code or row.region == region_code):
             rows.append(row)

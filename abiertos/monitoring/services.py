@@ -72,8 +72,7 @@ def _province_update(run: IndexRun, rows: list[MunicipalityIndex]) -> None:
     run.province_indicators = indicators_of(counts, now=run.computed_at)
     run.province_score = round(sum(r.score for r in rows) / len(rows), 2) if rows else 0
     run.province_categories = {
-        c.code: round(sum(r.categories[c.code]["score"] for r in rows) / len(rows), 2) if rows else 0
-        for c in CATEGORIES
+        c.code: round(sum(r.category_scores[c.code] for r in rows) / len(rows), 2) if rows else 0 for c in CATEGORIES
     }
 
 
@@ -82,6 +81,7 @@ def _result_row(run: IndexRun, municipality_id: int, result: dict, broken: int) 
         run=run,
         municipality_id=municipality_id,
         score=result["score"],
+        category_scores={code: data["score"] for code, data in result["categories"].items()},
         categories=result["categories"],
         counts=result["counts"],
         indicators=indicators_of(result["counts"], now=run.computed_at),
@@ -142,7 +142,7 @@ def index_update_municipality(*, municipality: Municipality, by: Actor) -> Munic
     result = municipality_result(facts, overrides_current([municipality.pk]).get(municipality.pk, {}))
     with transaction.atomic():
         run = IndexRun.objects.select_for_update().get(pk=run.pk)
-        rows = list(run.results.all())
+        rows = list(run.results.defer("categories"))
         mine = _result_row(run, municipality.pk, result, len(broken))
         existing = next((r for r in rows if r.municipality_id == municipality.pk), None)
         if existing is not None:
