@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +35,17 @@ class Category:
     contents: Promise  # the required contents, as the index states them
     suggestion: Promise  # what to publish, for the "next steps"
 
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """Any of the terms as whole words (the text joins title and keywords with " | ")."""
+        return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in self.terms) + r")(?![a-z0-9])")
+
 
 def _c(code, label, themes, terms, contents, suggestion) -> Category:
     return Category(code, label, frozenset(themes), tuple(normalize(t) for t in terms), contents, suggestion)
 
 
+@lru_cache(maxsize=50_000)
 def normalize(text: str) -> str:
     """Lower case, no accents, words separated by single spaces."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -171,16 +178,9 @@ CATEGORIES: tuple[Category, ...] = (
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
-    return f" {phrase} " in f" {text} "
-
-
 def categories_of(*, title: str, keywords: list[str], themes: set[str] | list[str]) -> list[str]:
     """The codes of the categories a dataset belongs to."""
-    words = [normalize(title), *(normalize(k) for k in keywords or [])]
+    # "|" never survives normalize(), so a phrase cannot straddle the title and a keyword.
+    text = " | ".join([normalize(title), *(normalize(k) for k in keywords or [])])
     themes = set(themes or ())
-    found = []
-    for category in CATEGORIES:
-        if category.themes & themes or any(_has_phrase(w, t) for t in category.terms for w in words):
-            found.append(category.code)
-    return found
+    return [c.code for c in CATEGORIES if c.themes & themes or c.pattern.search(text)]

@@ -51,10 +51,9 @@ URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+
 URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 # ISO 8601 as isodate (pydatajson's date-time checker) reads it: a date, "T", a time.
-ISO_DATE_RE = re.compile(r"^(\d{4}-\d\d-\d\d|\d{8}|\d{4}-\d\d|\d{4}|\d{4}-?\d{3}|\d{4}-?W\d\d-?\d?)$")
-ISO_TIME_RE = re.compile(
-    r"^(\d\d(:?\d\d(:?\d\d([.,]\d+)?)?)?)(Z|[+-]\d\d(:?\d\d)?)?$"
-)  # hh, hh:mm, hh:mm:ss(.f), basic forms, optional zone
+ISO_DATE_RE = re.compile(r"^(\d{4})-?(\d\d)-?(\d\d)$|^\d{4}(-\d\d)?$|^\d{4}-?\d{3}$|^\d{4}-?W\d\d(-?\d)?$")
+# hh, hh:mm, hh:mm:ss(.f), also without colons; then an optional zone.
+ISO_TIME_RE = re.compile(r"^(\d\d)(?::?(\d\d)(?::?(\d\d)([.,]\d+)?)?)?(Z|[+-]\d\d(:?\d\d)?)?$")
 EXTENSION_EXCEPTIONS = {"zip", "php", "asp", "aspx"}
 
 
@@ -157,11 +156,21 @@ def is_datetime(v: str) -> bool:
     parts = v.split("T")
     if len(parts) != 2:
         return False
-    return bool(ISO_DATE_RE.match(parts[0]) and ISO_TIME_RE.match(parts[1]))
+    day, time = ISO_DATE_RE.match(parts[0]), ISO_TIME_RE.match(parts[1])
+    if not day or not time:
+        return False
+    if day.group(1):
+        try:
+            date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
+        except ValueError:
+            return False
+    hour, minute, second = (int(g or 0) for g in time.group(1, 2, 3))
+    return hour < 24 and minute < 60 and second < 60
 
 
 def _date_or_datetime(v) -> bool:
-    return isinstance(v, str) and (is_date(v) or is_datetime(v))
+    # A "T" rules out a plain date (and strptime's exception is costly at 100,000 datasets).
+    return isinstance(v, str) and (is_datetime(v) if "T" in v else is_date(v))
 
 
 def _date_or_null(v) -> bool:
@@ -390,7 +399,9 @@ def _super_themes_and_periodicity(c: _Collector, dataset: dict, path: str) -> No
             c.add("super_theme_unknown", _join(path, "superTheme"), value=", ".join(map(str, bad)))
     if "accrualPeriodicity" in dataset:
         value = dataset["accrualPeriodicity"]
-        if not (isinstance(value, str) and any(p.search(value) for p in PERIODICITY_RE)):
+        if not (
+            isinstance(value, str) and (value in NATIONAL_PERIODICITIES or any(p.search(value) for p in PERIODICITY_RE))
+        ):
             c.add("periodicity", _join(path, "accrualPeriodicity"), value=value)
         elif value not in NATIONAL_PERIODICITIES and value != "EVENTUAL":
             c.add("periodicity_not_listed", _join(path, "accrualPeriodicity"), value=value)
@@ -527,8 +538,8 @@ def _fields(c: _Collector, dist: dict, path: str) -> None:
 def _format_matches_extension(dist: dict, attribute: str) -> bool:
     """pydatajson's own rule, kept as it is: only a media type with no known extension fails."""
     value, fmt = dist.get(attribute), dist.get("format")
-    if value is None or fmt is None or not isinstance(value, str) or not isinstance(fmt, str):
-        return True
+    if not isinstance(value, str) or not isinstance(fmt, str) or "/" not in fmt:
+        return True  # a plain format ("CSV") always passes pydatajson's rule
     possible = mimetypes.guess_all_extensions(fmt) if "/" in fmt else ["." + fmt.lower()]
     extension = os.path.splitext(urlparse(value).path)[-1].lower()
     if not extension or extension.replace(".", "") in EXTENSION_EXCEPTIONS:

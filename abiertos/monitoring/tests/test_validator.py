@@ -148,6 +148,23 @@ def test_validator_checks_pydatajson_lacks(overrides, code):
     assert not any(f.profile for f in findings)
 
 
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"accrualPeriodicity": ["R/P1Y"]}, "periodicity"),
+        ({"issued": "2025-02-30"}, "date"),
+        ({"issued": "2025-01-01T25:00"}, "date"),
+        ({"superTheme": "ECON"}, "super_theme_empty"),
+        ({"keyword": ["a;b"]}, "keyword"),
+        ({"distribution": [{"identifier": "x", "title": "X", "issued": "2025-01-01", "accessURL": "a b"}]}, "uri"),
+    ],
+)
+def test_validator_profile_rules_on_odd_values(overrides, code):
+    findings = validate_dataset(_dataset(**overrides), taxonomy={"presupuesto"})
+
+    assert code in {f.code for f in findings if f.profile}
+
+
 def test_validator_duplicate_identifiers_across_the_catalog():
     catalog = {
         "title": "T",
