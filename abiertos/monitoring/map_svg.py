@@ -124,10 +124,18 @@ def _shape(place: Place, project: _Projection, radius: float) -> tuple[str, ...]
     return ("circle", f"{x:g}", f"{y:g}", f"{radius:g}")
 
 
+def map_layout(municipalities) -> dict:
+    """The projected shapes of a queryset of municipalities, cached until one of them changes."""
+    key = tuple(municipalities.values_list("id", "updated_at"))
+    if key not in _cache:
+        places = places_from(municipalities.only("id", "code", "name", "centroid_lat", "centroid_lon", "boundary"))
+        if len(_cache) > 32:
+            _cache.clear()
+        _cache[key] = {**_layout(places), "names": {p.id: p.name for p in places}}
+    return _cache[key]
+
+
 def _layout(places: list[Place]) -> dict:
-    key = tuple((p.id, hash(p.rings), p.centroid) for p in places)
-    if key in _cache:
-        return _cache[key]
     drawable = [p for p in places if _points(p)]
     if not drawable:
         return {"width": MAIN_WIDTH, "height": 10, "main": {}, "inset": {}, "frame": None}
@@ -143,9 +151,6 @@ def _layout(places: list[Place]) -> dict:
         layout["frame"] = (x1 - 2, y1 - 2, x2 - x1 + 4, y2 - y1 + 4, inset.height)
         layout["width"] = MAIN_WIDTH + INSET_WIDTH + GAP
         layout["height"] = max(main.height, inset.height + 2 * GAP)
-    if len(_cache) > 32:
-        _cache.clear()
-    _cache[key] = layout
     return layout
 
 
@@ -156,10 +161,9 @@ def _element(shape: tuple, fill: str, tooltip: str) -> str:
     return f'<circle cx="{shape[1]}" cy="{shape[2]}" r="{shape[3]}" fill="{fill}">{title}</circle>'
 
 
-def map_svg(places: list[Place], scores: dict[int, float | None], *, title: str, description: str) -> str:
+def map_svg(layout: dict, scores: dict[int, float | None], *, title: str, description: str) -> str:
     """The whole <svg> element (already escaped), coloured by each place's score."""
-    layout = _layout(places)
-    names = {p.id: p.name for p in places}
+    names = layout["names"]
 
     def tooltip(place_id):
         score = scores.get(place_id)

@@ -22,7 +22,7 @@ from .groups import REGIONS, population_group_choices
 from .index import CRITERIA, INDICATOR_NAMES, quality_percent
 from .institutional import INDICATORS, institutional_values
 from .job_kinds import index_full_enqueue
-from .map_svg import legend, map_svg, places_from
+from .map_svg import legend, map_layout, map_svg
 from .quality import QUALITY_MAX, QUALITY_POINTS
 from .services import index_override_set
 
@@ -50,7 +50,7 @@ def _map(rows, all_municipalities, category_label: str) -> str:
         "Cada partido está coloreado según su puntaje, de claro (0) a oscuro (100); gris: sin datos. "
         "La tabla de posiciones que sigue al mapa tiene los mismos datos."
     )
-    return mark_safe(map_svg(places_from(all_municipalities), scores, title=title, description=description))  # noqa: S308 - map_svg escapes every text
+    return mark_safe(map_svg(map_layout(all_municipalities), scores, title=title, description=description))  # noqa: S308 - map_svg escapes every text
 
 
 def dashboard(request):
@@ -70,9 +70,7 @@ def dashboard(request):
     if run is not None:
         rows = selectors.ranking(run, **filters)
         category = CATEGORY_BY_CODE.get(filters["category"])
-        municipalities = Municipality.objects.filter(is_active=True).only(
-            "id", "code", "name", "centroid_lat", "centroid_lon", "boundary"
-        )
+        municipalities = Municipality.objects.filter(is_active=True)
         context |= {
             "rows": rows,
             "category_label": category.label if category else "",
