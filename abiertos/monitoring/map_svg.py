@@ -31,6 +31,8 @@ SCALE = (
     (80, 100.01, "#045a8d"),
 )
 NO_DATA = "#9a9a9a"
+# A municipality the filters leave out: white, so it reads as "not part of this view", not as 0.
+OUTSIDE = "#ffffff"
 _cache: dict = {}
 
 
@@ -49,12 +51,15 @@ def colour(score: float | None) -> str:
     return next(c for low, high, c in SCALE if low <= score < high)
 
 
-def legend() -> list[dict]:
+def legend(*, outside: bool = False) -> list[dict]:
     rows = [
         {"colour": c, "label": _("%(low)d a %(high)d puntos") % {"low": low, "high": min(high, 100)}}
         for low, high, c in SCALE
     ]
-    return [*rows, {"colour": NO_DATA, "label": _("sin datos")}]
+    rows.append({"colour": NO_DATA, "label": _("sin datos")})
+    if outside:
+        rows.append({"colour": OUTSIDE, "label": _("fuera del filtro elegido")})
+    return rows
 
 
 def _rings(geometry: dict | None) -> tuple:
@@ -161,11 +166,19 @@ def _element(shape: tuple, fill: str, tooltip: str) -> str:
     return f'<circle cx="{shape[1]}" cy="{shape[2]}" r="{shape[3]}" fill="{fill}">{title}</circle>'
 
 
-def map_svg(layout: dict, scores: dict[int, float | None], *, title: str, description: str) -> str:
-    """The whole <svg> element (already escaped), coloured by each place's score."""
+def map_svg(
+    layout: dict, scores: dict[int, float | None], *, title: str, description: str, shown: set[int] | None = None
+) -> str:
+    """The whole <svg> element (already escaped), coloured by each place's score; places not in
+    ``shown`` (left out by a filter) are drawn white."""
     names = layout["names"]
 
+    def fill(place_id):
+        return OUTSIDE if shown is not None and place_id not in shown else colour(scores.get(place_id))
+
     def tooltip(place_id):
+        if shown is not None and place_id not in shown:
+            return f"{names[place_id]}: {_('fuera del filtro elegido')}"
         score = scores.get(place_id)
         return f"{names[place_id]}: {number_format(score, 1) if score is not None else _('sin datos')}"
 
@@ -175,7 +188,7 @@ def map_svg(layout: dict, scores: dict[int, float | None], *, title: str, descri
         f'<title id="map-title">{escape(title)}</title><desc id="map-desc">{escape(description)}</desc>',
         '<g class="areas" stroke="#333" stroke-width="0.6">',
     ]
-    out += [_element(shape, colour(scores.get(pid)), tooltip(pid)) for pid, shape in layout["main"].items()]
+    out += [_element(shape, fill(pid), tooltip(pid)) for pid, shape in layout["main"].items()]
     out.append("</g>")
     if layout["inset"]:
         x, y, w, h, inset_height = layout["frame"]
@@ -189,7 +202,7 @@ def map_svg(layout: dict, scores: dict[int, float | None], *, title: str, descri
         label = escape(_("Gran Buenos Aires"))
         out.append(f'<text x="{MAIN_WIDTH + GAP + 8:g}" y="16" font-size="13" fill="#000">{label}</text>')
         out.append('<g class="areas" stroke="#333" stroke-width="0.8">')
-        out += [_element(shape, colour(scores.get(pid)), tooltip(pid)) for pid, shape in layout["inset"].items()]
+        out += [_element(shape, fill(pid), tooltip(pid)) for pid, shape in layout["inset"].items()]
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)

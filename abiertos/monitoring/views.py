@@ -43,14 +43,16 @@ def _filters(request) -> dict:
     }
 
 
-def _map(rows, all_municipalities, category_label: str) -> str:
+def _map(rows, all_municipalities, category_label: str, *, filtered: bool) -> str:
     scores = {row.municipality.pk: row.score for row in rows}
+    shown = set(scores) if filtered else None
     title = _("Mapa del índice de apertura por municipio") + (f" — {category_label}" if category_label else "")
     description = _(
         "Cada partido está coloreado según su puntaje, de claro (0) a oscuro (100); gris: sin datos. "
         "La tabla de posiciones que sigue al mapa tiene los mismos datos."
     )
-    return mark_safe(map_svg(map_layout(all_municipalities), scores, title=title, description=description))  # noqa: S308 - map_svg escapes every text
+    layout = map_layout(all_municipalities)
+    return mark_safe(map_svg(layout, scores, title=title, description=description, shown=shown))  # noqa: S308 - map_svg escapes every text
 
 
 def dashboard(request):
@@ -69,13 +71,14 @@ def dashboard(request):
     }
     if run is not None:
         rows = selectors.ranking(run, **filters)
+        filtered = bool(filters["group"] or filters["region_code"])
         category = CATEGORY_BY_CODE.get(filters["category"])
         municipalities = Municipality.objects.filter(is_active=True)
         context |= {
             "rows": rows,
             "category_label": category.label if category else "",
-            "map": _map(rows, municipalities, category.label if category else ""),
-            "legend": legend(),
+            "map": _map(rows, municipalities, category.label if category else "", filtered=filtered),
+            "legend": legend(outside=filtered),
             "histogram": selectors.histogram([r.score for r in rows]),
             "trend": (selectors.category_trend(category.code) if category else selectors.province_trend()),
             "mean": round(sum(r.score for r in rows) / len(rows), 1) if rows else None,

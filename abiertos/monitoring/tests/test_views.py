@@ -154,3 +154,12 @@ def test_recompute_enqueues_a_job_for_reviewers(client, computed, provincial_adm
 
     assert response.status_code == 302
     assert "/tareas/" in response["Location"]
+
+
+def test_dashboard_region_filter_whitens_the_others_on_the_map(client, computed):
+    body = _text(client.get(reverse("monitoring:dashboard"), {"region": "gba"}))
+
+    assert "La Plata: fuera del filtro elegido" in body
+    assert "Ningún municipio cumple con los filtros elegidos." in body
+    interior = _text(client.get(reverse("monitoring:dashboard"), {"region": "interior"}))
+    assert "fuera del filtro" not in interior.split("</svg>")[0]
