@@ -17,43 +17,31 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from urllib.parse import urlparse
 
 from django.utils.translation import gettext as _
 
+from .profile_formats import (
+    IDENTIFIER_RE,
+    KEYWORD_RE,
+    NATIONAL_PERIODICITIES,
+    PERIODICITY_RE,
+    SUPER_THEMES_ANY_CASE,
+    TEMPORAL_RE,
+    array_or_null,
+    date_or_datetime,
+    date_or_null,
+    email_or_empty,
+    empty,
+    is_uri,
+    non_empty,
+    parse_instant,
+    str_or_null,
+)
 from .rules import RULES
 
-SUPER_THEMES = {"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH", "TRAN"}
-SUPER_THEMES_ANY_CASE = SUPER_THEMES | {s.lower() for s in SUPER_THEMES}
-NATIONAL_PERIODICITIES = {
-    "R/P10Y", "R/P4Y", "R/P3Y", "R/P2Y", "R/P1Y", "R/P6M", "R/P4M", "R/P3M", "R/P2M", "R/P1M", "R/P0.5M",
-    "R/P0.33M", "R/P1W", "R/P0.5W", "R/P0.33W", "R/P1D", "R/PT1H", "R/PT1S", "eventual",
-}  # fmt: skip
-PERIODICITY_RE = (
-    re.compile(r"^R/P\d+(\.\d+)?[Y|M|W|D]$"),
-    re.compile(r"^R/PT\d+(\.\d+)?[H|M|S]$"),
-    re.compile(r"^eventual$"),
-    re.compile(r"^EVENTUAL$"),
-)
-EMAIL_RE = re.compile(
-    r"^[ ]*[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*[ ]*$"
-)
-KEYWORD_RE = re.compile(r"^[ 0-9a-zá-źÁ-ŹA-ZñÑ._-]+$")
-_TS = r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d(\.\d+)?)?(([+-]\d\d:\d\d)|Z)?"
-TEMPORAL_RE = (re.compile(rf"^({_TS})\/({_TS})$"), re.compile(rf"^({_TS})$"))
-# RFC 3986 URI: a scheme, a colon, then only characters a URI may carry (no spaces, no accents).
-URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*(%[0-9A-Fa-f]{2}[^%\s]*)*$")
-URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
-IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-# ISO 8601 as isodate (pydatajson's date-time checker) reads it: a date, "T", a time.
-ISO_DATE_RE = re.compile(r"^(\d{4})-?(\d\d)-?(\d\d)$|^\d{4}(-\d\d)?$|^\d{4}-?\d{3}$|^\d{4}-?W\d\d(-?\d)?$")
-# hh, hh:mm, hh:mm:ss(.f), also without colons; then an optional zone.
-ISO_TIME_RE = re.compile(r"^(\d\d)(?::?(\d\d)(?::?(\d\d)([.,]\d+)?)?)?(Z|[+-]\d\d(:?\d\d)?)?$")
 EXTENSION_EXCEPTIONS = {"zip", "php", "asp", "aspx"}
 
 
@@ -125,76 +113,6 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-# --- value checks, as the national JSON schema states them --------------------------------------
-
-
-def _is_str(v) -> bool:
-    return isinstance(v, str)
-
-
-def _non_empty(v) -> bool:
-    return isinstance(v, str) and len(v) >= 1
-
-
-def _str_or_null(v) -> bool:
-    return v is None or isinstance(v, str)
-
-
-def _empty(v) -> bool:
-    return v is None or v == ""
-
-
-def is_date(v: str) -> bool:
-    try:
-        datetime.strptime(v, "%Y-%m-%d")  # noqa: DTZ007 - a format check, no instant is built
-    except ValueError:
-        return False
-    return True
-
-
-def is_datetime(v: str) -> bool:
-    parts = v.split("T")
-    if len(parts) != 2:
-        return False
-    day, time = ISO_DATE_RE.match(parts[0]), ISO_TIME_RE.match(parts[1])
-    if not day or not time:
-        return False
-    if day.group(1):
-        try:
-            date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
-        except ValueError:
-            return False
-    hour, minute, second = (int(g or 0) for g in time.group(1, 2, 3))
-    return hour < 24 and minute < 60 and second < 60
-
-
-def _date_or_datetime(v) -> bool:
-    # A "T" rules out a plain date (and strptime's exception is costly at 100,000 datasets).
-    return isinstance(v, str) and (is_datetime(v) if "T" in v else is_date(v))
-
-
-def _date_or_null(v) -> bool:
-    return _empty(v) or _date_or_datetime(v)
-
-
-def is_uri(v) -> bool:
-    return isinstance(v, str) and bool(URI_CHARS_RE.match(v)) and bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", v))
-
-
-def _array_or_null(v) -> bool:
-    return v is None or (isinstance(v, list) and all(_non_empty(i) for i in v))
-
-
-def parse_instant(v) -> date | None:
-    """The date of an ISO date or date-time string; None when it is absent or does not exist."""
-    if not isinstance(v, str) or not v:
-        return None
-    try:
-        return datetime.fromisoformat(v.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
-
-
 # --- catalog --------------------------------------------------------------------------------------
 
 CATALOG_REQUIRED = ("dataset", "title", "description", "publisher", "superThemeTaxonomy")
@@ -216,30 +134,26 @@ def _publisher(c: _Collector, value, path: str, *, catalog: bool) -> None:
         return
     if "name" not in value:
         c.add("required", path, field="name")
-    elif not _non_empty(value["name"]):
+    elif not non_empty(value["name"]):
         c.add("empty_text", _join(path, "name"))
     if "mbox" in value:
         mbox = value["mbox"]
-        ok = (isinstance(mbox, str) and ("@" in mbox or mbox == "")) if catalog else _email_or_empty(mbox)
+        ok = (isinstance(mbox, str) and ("@" in mbox or mbox == "")) if catalog else email_or_empty(mbox)
         if not ok:
             c.add("email", _join(path, "mbox"), value=mbox)
     elif catalog:
         c.add("publisher_mbox_missing", path)
 
 
-def _email_or_empty(v) -> bool:
-    return _empty(v) or (isinstance(v, str) and bool(EMAIL_RE.match(v)))
-
-
 def _optional_types(c: _Collector, node: dict, path: str, keys: tuple) -> None:
     for key in keys:
-        if key in node and not _str_or_null(node[key]):
+        if key in node and not str_or_null(node[key]):
             c.add("not_text", _join(path, key))
 
 
 def _optional_dates(c: _Collector, node: dict, path: str, keys: tuple) -> None:
     for key in keys:
-        if key in node and not _date_or_null(node[key]):
+        if key in node and not date_or_null(node[key]):
             c.add("date", _join(path, key), value=node[key])
 
 
@@ -267,19 +181,19 @@ def validate_catalog(catalog) -> Report:
 
 def _catalog_fields(c: _Collector, catalog: dict) -> None:
     for key in ("title", "description"):
-        if key in catalog and not _non_empty(catalog[key]):
+        if key in catalog and not non_empty(catalog[key]):
             c.add("empty_text", key)
     if "publisher" in catalog:
         _publisher(c, catalog["publisher"], "publisher", catalog=True)
     if "superThemeTaxonomy" in catalog and not is_uri(catalog["superThemeTaxonomy"]):
         c.add("uri", "superThemeTaxonomy", value=catalog["superThemeTaxonomy"])
-    if "identifier" in catalog and not _str_or_null(catalog["identifier"]):
+    if "identifier" in catalog and not str_or_null(catalog["identifier"]):
         c.add("not_text", "identifier")
     _optional_dates(c, catalog, "", ("issued", "modified"))
-    if "language" in catalog and not _array_or_null(catalog["language"]):
+    if "language" in catalog and not array_or_null(catalog["language"]):
         c.add("text_list", "language")
     _optional_types(c, catalog, "", ("license", "rights"))
-    if "homepage" in catalog and not (is_uri(catalog["homepage"]) or _empty(catalog["homepage"])):
+    if "homepage" in catalog and not (is_uri(catalog["homepage"]) or empty(catalog["homepage"])):
         c.add("uri", "homepage", value=catalog["homepage"])
     if "spatial" in catalog and not isinstance(catalog["spatial"], str | list | type(None)):
         c.add("not_text", "spatial")
@@ -331,12 +245,12 @@ def _datasets(c: _Collector, datasets: list, taxonomy: set[str] | None) -> None:
             c.add("not_object", path)
             continue
         validate_dataset(dataset, path=path, taxonomy=taxonomy, collector=c)
-        if _non_empty(dataset.get("identifier")):
+        if non_empty(dataset.get("identifier")):
             dataset_ids[dataset["identifier"]] += 1
         distribution_ids.update(
             d["identifier"]
             for d in _distributions_of(dataset)
-            if isinstance(d, dict) and _non_empty(d.get("identifier"))
+            if isinstance(d, dict) and non_empty(d.get("identifier"))
         )
     _repeated(c, "dataset_id_repeated", dataset_ids)
     _repeated(c, "distribution_id_repeated", distribution_ids)
@@ -370,23 +284,23 @@ def validate_dataset(
 
 def _dataset_texts(c: _Collector, dataset: dict, path: str) -> None:
     for key in ("title", "description", "identifier"):
-        if key in dataset and not _non_empty(dataset[key]):
+        if key in dataset and not non_empty(dataset[key]):
             c.add("empty_text", _join(path, key))
     title = dataset.get("title")
     if isinstance(title, str) and len(title) > 100:
         c.add("title_long", _join(path, "title"), n=len(title))
     identifier = dataset.get("identifier")
-    if _non_empty(identifier) and not IDENTIFIER_RE.match(identifier):
+    if non_empty(identifier) and not IDENTIFIER_RE.match(identifier):
         c.add("identifier_chars", _join(path, "identifier"), value=identifier)
     description = dataset.get("description")
-    if _non_empty(description) and len(description.strip()) < 30:
+    if non_empty(description) and len(description.strip()) < 30:
         c.add("description_short", _join(path, "description"))
 
 
 def _dataset_vocabularies(c: _Collector, dataset: dict, path: str, taxonomy: set[str] | None) -> None:
     _super_themes_and_periodicity(c, dataset, path)
     _themes_and_keywords(c, dataset, path, taxonomy)
-    if "language" in dataset and not _array_or_null(dataset["language"]):
+    if "language" in dataset and not array_or_null(dataset["language"]):
         c.add("text_list", _join(path, "language"))
 
 
@@ -416,27 +330,27 @@ def _bad_keywords(keywords) -> list:
 def _themes_and_keywords(c: _Collector, dataset: dict, path: str, taxonomy: set[str] | None) -> None:
     if "theme" in dataset:
         themes = dataset["theme"]
-        if not _array_or_null(themes):
+        if not array_or_null(themes):
             c.add("text_list", _join(path, "theme"))
         elif themes and taxonomy is not None and (missing := [t for t in themes if t not in taxonomy]):
             c.add("theme_not_in_taxonomy", _join(path, "theme"), value=", ".join(missing))
     if "keyword" in dataset:
         keywords = dataset["keyword"]
-        if not _array_or_null(keywords):
+        if not array_or_null(keywords):
             c.add("text_list", _join(path, "keyword"))
         if bad := _bad_keywords(keywords):
             c.add("keyword", _join(path, "keyword"), value=", ".join(repr(k) for k in bad))
 
 
 def _dataset_dates(c: _Collector, dataset: dict, path: str) -> None:
-    if "issued" in dataset and not _date_or_datetime(dataset["issued"]):
+    if "issued" in dataset and not date_or_datetime(dataset["issued"]):
         c.add("date", _join(path, "issued"), value=dataset["issued"])
     _optional_dates(c, dataset, path, ("modified",))
     issued, modified = parse_instant(dataset.get("issued")), parse_instant(dataset.get("modified"))
     if issued and modified and modified < issued:
         c.add("modified_before_issued", _join(path, "modified"))
     temporal = dataset.get("temporal")
-    well_formed = _empty(temporal) or (isinstance(temporal, str) and any(p.search(temporal) for p in TEMPORAL_RE))
+    well_formed = empty(temporal) or (isinstance(temporal, str) and any(p.search(temporal) for p in TEMPORAL_RE))
     if "temporal" in dataset and not well_formed:
         c.add("temporal", _join(path, "temporal"), value=temporal)
     elif isinstance(temporal, str) and "/" in temporal:
@@ -456,18 +370,18 @@ def _dataset_contacts(c: _Collector, dataset: dict, path: str) -> None:
             c.add("not_object", _join(path, "contactPoint"))
         else:
             _optional_types(c, contact, _join(path, "contactPoint"), ("fn",))
-            if "hasEmail" in contact and not _email_or_empty(contact["hasEmail"]):
+            if "hasEmail" in contact and not email_or_empty(contact["hasEmail"]):
                 c.add("email", _join(path, "contactPoint.hasEmail"), value=contact["hasEmail"])
     if "spatial" in dataset and not isinstance(dataset["spatial"], str | list | type(None)):
         c.add("not_text", _join(path, "spatial"))
-    if "landingPage" in dataset and not (is_uri(dataset["landingPage"]) or _empty(dataset["landingPage"])):
+    if "landingPage" in dataset and not (is_uri(dataset["landingPage"]) or empty(dataset["landingPage"])):
         c.add("uri", _join(path, "landingPage"), value=dataset["landingPage"])
     _optional_types(c, dataset, path, ("license", "source"))
 
 
 def _dataset_recommended(c: _Collector, dataset: dict, path: str) -> None:
     for key, code in (("license", "license_missing"), ("modified", "modified_missing"), ("theme", "theme_missing")):
-        if _empty(dataset.get(key)) or dataset.get(key) == []:
+        if empty(dataset.get(key)) or dataset.get(key) == []:
             c.add(code, _join(path, key))
     if not (dataset.get("keyword") or []):
         c.add("keyword_missing", _join(path, "keyword"))
@@ -483,12 +397,12 @@ def validate_distribution(dist, *, path: str, collector: _Collector) -> None:
         return
     _required(c, dist, DISTRIBUTION_REQUIRED, path)
     for key in ("identifier", "title"):
-        if key in dist and not _non_empty(dist[key]):
+        if key in dist and not non_empty(dist[key]):
             c.add("empty_text", _join(path, key))
     for key in ("accessURL", "downloadURL"):
         if key in dist:
             _url(c, dist[key], _join(path, key))
-    if "issued" in dist and not _date_or_datetime(dist["issued"]):
+    if "issued" in dist and not date_or_datetime(dist["issued"]):
         c.add("date", _join(path, "issued"), value=dist["issued"])
     _optional_dates(c, dist, path, ("modified",))
     _optional_types(c, dist, path, ("description", "format", "mediaType", "license", "rights", "fileName"))
@@ -497,7 +411,7 @@ def validate_distribution(dist, *, path: str, collector: _Collector) -> None:
     for attribute in ("downloadURL", "fileName"):
         if not _format_matches_extension(dist, attribute):
             c.add("extension", _join(path, attribute), value=dist.get("format"))
-    if _empty(dist.get("format")):
+    if empty(dist.get("format")):
         c.add("format_missing", _join(path, "format"))
 
 
@@ -510,10 +424,10 @@ def _url(c: _Collector, value, path: str) -> None:
 
 def _distribution_extras(c: _Collector, dist: dict, path: str) -> None:
     size = dist.get("byteSize")
-    if "byteSize" in dist and not (_empty(size) or (isinstance(size, int) and not isinstance(size, bool))):
+    if "byteSize" in dist and not (empty(size) or (isinstance(size, int) and not isinstance(size, bool))):
         c.add("byte_size", _join(path, "byteSize"), value=size)
     identifier = dist.get("identifier")
-    if _non_empty(identifier) and not IDENTIFIER_RE.match(identifier):
+    if non_empty(identifier) and not IDENTIFIER_RE.match(identifier):
         c.add("identifier_chars", _join(path, "identifier"), value=identifier)
 
 
