@@ -163,3 +163,15 @@ def test_dashboard_region_filter_whitens_the_others_on_the_map(client, computed)
     assert "Ningún municipio cumple con los filtros elegidos." in body
     interior = _text(client.get(reverse("monitoring:dashboard"), {"region": "interior"}))
     assert "fuera del filtro" not in interior.split("</svg>")[0]
+
+
+def test_pages_speak_english_when_asked(client, computed, municipality):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/apertura/"})
+
+    dashboard = _text(client.get(reverse("monitoring:dashboard")))
+    scorecard = _text(client.get(reverse("monitoring:scorecard", args=[municipality.slug])))
+
+    assert "Openness index of the municipalities" in dashboard
+    assert "Next steps" in scorecard
+    assert "Publish the asset declarations in CSV, with an open license</span>: <strong" in scorecard
+    assert "+6.7 points" in scorecard
