@@ -91,7 +91,7 @@ def ranking(
     rows = []
     for result in results_of(run):
         m = result.municipality
-        score = result.category_scores[category] if category in CATEGORY_BY_CODE else result.score
+        score = result.category_scores.get(category, 0) if category in CATEGORY_BY_CODE else result.score
         row = RankingRow(m, result, score, 0, population_group(m.population), region(m.code))
         if (not group or row.population_group == group) and (not region_code or row.region == region_code):
             rows.append(row)
