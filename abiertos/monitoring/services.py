@@ -72,7 +72,8 @@ def _province_update(run: IndexRun, rows: list[MunicipalityIndex]) -> None:
     run.province_indicators = indicators_of(counts, now=run.computed_at)
     run.province_score = round(sum(r.score for r in rows) / len(rows), 2) if rows else 0
     run.province_categories = {
-        c.code: round(sum(r.category_scores.get(c.code, 0) for r in rows) / len(rows), 2) if rows else 0 for c in CATEGORIES
+        c.code: round(sum(r.category_scores.get(c.code, 0) for r in rows) / len(rows), 2) if rows else 0
+        for c in CATEGORIES
     }
 
 
