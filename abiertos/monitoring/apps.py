@@ -5,3 +5,12 @@ class MonitoringConfig(AppConfig):
     name = "abiertos.monitoring"
     label = "monitoring"
     verbose_name = "Monitoreo de apertura"
+
+    def ready(self) -> None:
+        from abiertos.catalog.signals import dataset_changed
+
+        from . import demo, job_kinds, tasks  # noqa: F401 - tasks registers the periodic schedules
+
+        job_kinds.register()
+        demo.register_seed_step()
+        dataset_changed.connect(job_kinds.on_dataset_changed, dispatch_uid="monitoring.dataset_changed")
