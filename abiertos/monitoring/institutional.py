@@ -52,8 +52,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "foi_median_days",
-        _("Días hábiles hasta la respuesta (mediana)"),
-        _("Mediana de días hábiles entre un pedido y su respuesta."),
+        _("Días hasta la respuesta (mediana)"),
+        _("Mediana de días corridos entre la presentación de un pedido y su respuesta."),
     ),
     Indicator(
         "participation_activity",

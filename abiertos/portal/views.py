@@ -27,11 +27,14 @@ def province_home(request):
 
 def municipality_home(request, municipality_slug):
     municipality = selectors.municipality_get_public(slug=municipality_slug)
+    actor = actor_for_web(request)
     context = {
         "municipality": municipality,
         "brand_text_color": readable_text_color(municipality.primary_color),
         "module_choices": Module.choices,
-        "can_edit": can(actor_for_web(request), Action.EDIT_MUNICIPALITY, municipality),
+        "can_edit": can(actor, Action.EDIT_MUNICIPALITY, municipality),
+        "can_manage_catalog": can(actor, Action.MANAGE_CATALOG, municipality),
+        "can_manage_foi": can(actor, Action.MANAGE_FOI, municipality),
         "recent_datasets": dataset_list_public().filter(municipality=municipality).order_by("-updated_at")[:5],
     }
     return render(request, "portal/municipality_home.html", context)
