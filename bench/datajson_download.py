@@ -7,15 +7,16 @@ import json
 import resource
 import time
 
-from _setup import django_for
+from catalog_setup import django_for
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--name", default="catalog")
+    parser.add_argument("--pg-database", default=None)
     args = parser.parse_args()
-    django_for(args.db, args.name)
+    django_for(args.db, args.name, args.pg_database)
     from django.test import Client
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
