@@ -341,3 +341,18 @@ class SearchIndexGeneration(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class DatasetExportFragment(models.Model):
+    """A dataset's entry in the province data.json, as JSON text, kept to stream the export fast.
+
+    ``key`` digests everything the entry is made from (the dataset's version and timestamps, its
+    municipality's slug and e-mail, its themes, its distributions' and fields' rows, the portal's
+    settings): datajson.py serves the text only while the key still matches, else rebuilds it."""
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    key = models.CharField(max_length=64)
+    entry = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id}:{self.key[:8]}"
