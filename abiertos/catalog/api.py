@@ -17,7 +17,7 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import ValidationError
 from abiertos.core.models import Municipality
 
-from . import selectors, services, uploads
+from . import api_imports, selectors, services, uploads
 from .models import Dataset, Distribution
 from .schemas import (
     ERRORS,
@@ -49,6 +49,7 @@ from .slugs import distribution_identifier_for
 from .vocabularies import LICENSES
 
 router = Router(tags=["catálogo"])
+router.add_router("", api_imports.router)
 
 MAX_PAGE = 1000
 

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from abiertos.catalog.imports import IMPORT_JOB_KIND, catalog_import, catalog_import_enqueue
+from abiertos.catalog.import_jobs import IMPORT_JOB_KIND, catalog_import_enqueue
+from abiertos.catalog.imports import catalog_import
 from abiertos.catalog.models import Dataset, DatasetRevision, DatasetStatus, Distribution
 from abiertos.catalog.tests.catalog_samples import PYDATAJSON_SAMPLES, SHARED_DATA, catalog_populate
 from abiertos.core.actors import Actor
