@@ -38,7 +38,8 @@ def test_editor_reviews_then_imports_a_catalog_xlsx(page, live_server, editor, m
     expect(page.locator("h1")).to_contain_text("Revisión del catálogo: catalogo-justicia.valid.xlsx")
     expect(page.locator(".import-counts")).to_contain_text("17 conjuntos nuevos")
     expect(page.locator(".import-counts")).to_contain_text("1 conjunto con errores")
-    expect(page.get_by_role("region", name="Errores")).to_contain_text("Hoja «Dataset», fila 9, columna «dataset_title»")
+    errors = page.get_by_role("region", name="Errores")
+    expect(errors).to_contain_text("Hoja «Dataset», fila 9, columna «dataset_title»")
     assert not Dataset.objects.filter(municipality=municipality).exists()
     axe_check(page)
 
