@@ -28,55 +28,31 @@ from django.utils.translation import gettext as _
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality, Province
 
-from . import export_fragments
+from . import export_fragments, profile
 from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
 from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
 
 CHUNK_SIZE = 1000
 JSON_COLUMNS = frozenset({"super_themes", "keywords", "language"})
 
+# Read for each dataset and distribution: the profile's columns (profile.py) and what entries add.
 DATASET_COLUMNS = (
     "id",
-    "identifier",
     "name",
-    "title",
-    "description",
-    "publisher_name",
-    "publisher_mbox",
-    "contact_name",
-    "contact_email",
-    "super_themes",
-    "keywords",
-    "license",
-    "accrual_periodicity",
-    "issued",
-    "modified",
-    "temporal",
-    "spatial",
-    "landing_page",
-    "language",
+    *profile.columns(profile.DATASET_FIELDS),
     "municipality__slug",
     "municipality__contact_email",
 )
 DISTRIBUTION_COLUMNS = (
     "id",
     "dataset_id",
-    "identifier",
     "name",
-    "title",
-    "description",
+    *profile.columns(profile.DISTRIBUTION_FIELDS),
     "kind",
     "file",
     "access_url",
     "external_url",
-    "format",
-    "media_type",
-    "byte_size",
     "checksum_sha256",
-    "file_name",
-    "license",
-    "issued",
-    "modified",
 )
 
 
