@@ -1,4 +1,9 @@
-"""Download the province /data.json in this process and report time, size and peak RSS."""
+"""Download the province /data.json in this process and report time, size and peak RSS.
+
+``--drop-export-cache`` removes the finished export files first (the catalog "changed": the export
+is built while it streams); ``--drop-fragments`` also removes the stored dataset entries (the very
+first export of an installation, which builds and stores every entry).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,20 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--name", default="catalog")
     parser.add_argument("--pg-database", default=None)
+    parser.add_argument("--drop-export-cache", action="store_true")
+    parser.add_argument("--drop-fragments", action="store_true")
     args = parser.parse_args()
     django_for(args.db, args.name, args.pg_database)
+    import shutil
+
+    from django.conf import settings
+
+    from abiertos.catalog.models import DatasetExportFragment
+
+    if args.drop_export_cache or args.drop_fragments:
+        shutil.rmtree(settings.CATALOG_CACHE_DIR, ignore_errors=True)
+    if args.drop_fragments:
+        DatasetExportFragment.objects.all().delete()
     from django.test import Client
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
