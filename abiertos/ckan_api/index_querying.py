@@ -18,11 +18,9 @@ and harvesters repeat the same few queries.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
@@ -33,7 +31,7 @@ from abiertos.accounts.permissions import Action, municipalities_where
 from abiertos.catalog import text
 from abiertos.catalog.models import DatasetSearchEntry, DatasetSearchFacet
 from abiertos.catalog.search_backends import match_sql
-from abiertos.catalog.search_index import index_generation
+from abiertos.catalog.search_cache import search_cached
 from abiertos.core.actors import Actor
 
 from . import fq
@@ -46,7 +44,6 @@ FACET_KINDS = {
     "res_format": "format",
     "license_id": "license",
 }
-CACHE_SECONDS = 600
 # Facets whose display name is the index's label (the others show the value itself).
 LABELLED = {"municipality", "theme"}
 SORT_COLUMNS = {
@@ -220,13 +217,4 @@ def answer(
 
 def cached(key_parts: tuple, compute: Callable[[], Answer]) -> Answer:
     """``compute()``, or its answer from the cache for the index's current generation."""
-    generation = index_generation()
-    if generation is None:
-        return compute()
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    key = f"ckan-search:{generation}:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return search_cached(("ckan", *key_parts), compute)
