@@ -18,10 +18,14 @@ ROW_ERROR = "Hoja «Dataset», fila 9, columna «dataset_title»"
 
 @pytest.fixture(autouse=True)
 def _jobs_run_at_commit(monkeypatch):
-    """Requests here are inside the test's transaction: run the jobs they enqueue right away."""
+    """Requests here are inside the test's transaction: run the jobs they enqueue right away, with
+    the job's heartbeat thread (another connection, outside the test's transaction) kept quiet."""
     from django.db import transaction
 
+    from abiertos.jobs import runner
+
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 3600)
 
 
 def _token(user) -> dict:
