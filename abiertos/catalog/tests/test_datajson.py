@@ -249,3 +249,17 @@ def test_province_datajson_follows_the_municipality_and_the_settings(sample, mun
     assert "/m/ciudad-de-la-plata/" in entry["landingPage"]
     settings.SITE_URL = "https://otro.example.org"
     assert _entry(_province(), "la-plata_obras-publicas")["landingPage"].startswith("https://otro.example.org/")
+
+
+def test_datajson_etag_changes_when_a_data_dictionary_is_rewritten_without_the_services(client, sample):
+    first = client.get("/data.json")
+    b"".join(first.streaming_content)
+    distribution = Distribution.objects.get(name="la-plata_presupuesto-2025-csv")
+    Field.objects.filter(distribution=distribution).delete()
+    Field.objects.bulk_create([Field(distribution=distribution, position=0, title="columna_nueva", type="string")])
+
+    second = client.get("/data.json", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert b"columna_nueva" in b"".join(second.streaming_content)
