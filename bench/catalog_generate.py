@@ -16,71 +16,25 @@ import time
 import uuid
 from datetime import timedelta
 
-from _setup import django_for
+from catalog_setup import django_for, pg_database
+from catalog_vocabulary import dataset_text
 
-WORDS = [
-    "presupuesto",
-    "gasto",
-    "obras",
-    "públicas",
-    "licitación",
-    "compras",
-    "contrataciones",
-    "sueldos",
-    "funcionarios",
-    "salud",
-    "educación",
-    "escuelas",
-    "hospitales",
-    "transporte",
-    "colectivos",
-    "paradas",
-    "recorridos",
-    "ambiente",
-    "agua",
-    "calidad",
-    "aire",
-    "residuos",
-    "reciclaje",
-    "ordenanzas",
-    "concejo",
-    "deliberante",
-    "elecciones",
-    "mesas",
-    "padrón",
-    "turismo",
-    "cultura",
-    "deportes",
-    "seguridad",
-    "alumbrado",
-    "pavimento",
-    "desagües",
-    "barrios",
-    "plazas",
-    "arbolado",
-    "tránsito",
-    "multas",
-    "tasas",
-    "recaudación",
-    "deuda",
-    "proveedores",
-    "subsidios",
-]
 FORMATS = ["CSV", "XLSX", "JSON", "PDF", "ODS", "GEOJSON"]
+FORMAT_WEIGHTS = [10, 6, 2, 2, 1, 1]
 PERIODS = ["R/P1Y", "R/P6M", "R/P3M", "R/P1M", "eventual", "R/P1D"]
 LICENSES = ["cc-by-4.0", "cc-by-4.0", "cc-by-4.0", "odc-odbl", "cc-zero"]
-SUPER = ["ECON", "GOVE", "EDUC", "HEAL", "TRAN", "ENVI", "REGI", "SOCI"]
 
 
-def _prepare_database(db: str, name: str) -> None:
+def _prepare_database(db: str, name: str, pg: str | None) -> None:
     if db == "postgres":
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", f"bench_{name}"], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", f"bench_{name}"], check=True)
+        database = pg_database(name, pg)
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
 
 
 def generate(count: int, seed: int = 7) -> dict:
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from abiertos.catalog.models import Dataset, Distribution, Theme
@@ -90,29 +44,31 @@ def generate(count: int, seed: int = 7) -> dict:
     call_command("load_territory", verbosity=0)
     rng = random.Random(seed)
     municipalities = list(Municipality.objects.order_by("code"))
-    themes = list(Theme.objects.all())
+    themes = {theme.identifier: theme for theme in Theme.objects.all()}
     now = timezone.now()
     started = time.perf_counter()
     batch = 5000
     through = Dataset.themes.through
     for first in range(0, count, batch):
-        datasets, distributions, links = [], [], []
+        datasets, distributions, links, themes_of = [], [], [], []
         for n in range(first, min(first + batch, count)):
             muni = municipalities[n % len(municipalities)]
-            words = rng.sample(WORDS, 6)
+            year = 2015 + n % 11
+            topic, title, description, keywords = dataset_text(rng, year)
             identifier = f"ds-{n:07d}"
             modified = now - timedelta(days=rng.randrange(0, 900))
+            themes_of.append(topic.theme)
             datasets.append(
                 Dataset(
                     uuid=uuid.uuid4(),
                     municipality=muni,
                     identifier=identifier,
                     name=f"{muni.slug}_{identifier}",
-                    title=f"{words[0].capitalize()} {words[1]} {2015 + n % 11} {muni.name}"[:100],
-                    description=" ".join(rng.choice(WORDS) for _ in range(40)),
-                    publisher_name=f"Secretaría de {words[2].capitalize()}",
-                    super_themes=[rng.choice(SUPER)],
-                    keywords=words[3:6],
+                    title=title[:100],
+                    description=description,
+                    publisher_name=topic.publisher,
+                    super_themes=[topic.super_theme],
+                    keywords=keywords,
                     license=rng.choice(LICENSES),
                     accrual_periodicity=rng.choice(PERIODS),
                     issued=modified - timedelta(days=30),
@@ -124,9 +80,10 @@ def generate(count: int, seed: int = 7) -> dict:
             )
         with transaction.atomic():
             created = Dataset.objects.bulk_create(datasets)
+            topics = {dataset.pk: theme for dataset, theme in zip(created, themes_of, strict=True)}
             for dataset in created:
                 for k in range(3):
-                    fmt = rng.choice(FORMATS)
+                    fmt = rng.choices(FORMATS, FORMAT_WEIGHTS)[0]
                     distributions.append(
                         Distribution(
                             uuid=uuid.uuid4(),
@@ -144,7 +101,7 @@ def generate(count: int, seed: int = 7) -> dict:
                             position=k,
                         )
                     )
-                links.append(through(dataset_id=dataset.pk, theme_id=rng.choice(themes).pk))
+                links.append(through(dataset_id=dataset.pk, theme_id=themes[topics[dataset.pk]].pk))
             Distribution.objects.bulk_create(distributions)
             through.objects.bulk_create(links)
         print(f"  {min(first + batch, count):>7} datasets", file=sys.stderr, flush=True)
@@ -152,6 +109,9 @@ def generate(count: int, seed: int = 7) -> dict:
     started = time.perf_counter()
     call_command("search_reindex", verbosity=0)
     index_seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum would do soon after a bulk load
+            cursor.execute("VACUUM ANALYZE")
     return {"datasets": count, "insert_seconds": round(insert_seconds, 1), "index_seconds": round(index_seconds, 1)}
 
 
@@ -160,13 +120,14 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--name", default="catalog")
+    parser.add_argument("--pg-database", default=None, help="PostgreSQL database (default bench_<name>)")
     args = parser.parse_args()
-    _prepare_database(args.db, args.name)
+    _prepare_database(args.db, args.name, args.pg_database)
     if args.db == "sqlite":
         from _setup import OUT
 
         (OUT / f"{args.name}.sqlite3").unlink(missing_ok=True)
-    django_for(args.db, args.name)
+    django_for(args.db, args.name, args.pg_database)
     print(generate(args.datasets))
 
 

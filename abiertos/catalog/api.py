@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field as SchemaField
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -17,7 +18,7 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import ValidationError
 from abiertos.core.models import Municipality
 
-from . import selectors, services, uploads
+from . import api_imports, selectors, services, uploads
 from .models import Dataset, Distribution
 from .schemas import (
     ERRORS,
@@ -49,6 +50,7 @@ from .slugs import distribution_identifier_for
 from .vocabularies import LICENSES
 
 router = Router(tags=["catálogo"])
+router.add_router("", api_imports.router)
 
 MAX_PAGE = 1000
 
@@ -80,7 +82,7 @@ def _dataset_out(actor: Actor, dataset: Dataset) -> Dataset:
 # Datasets ----------------------------------------------------------------------------------------
 
 
-@router.get("/datasets", response={200: list[DatasetOut], **ERRORS}, summary="Listar conjuntos de datos")
+@router.get("/datasets", response={200: list[DatasetOut], **ERRORS}, summary=gettext_lazy("Listar conjuntos de datos"))
 @paginate(CatalogPagination, max_limit=MAX_PAGE)
 def dataset_list(
     request,
@@ -102,7 +104,9 @@ def dataset_list(
     return qs
 
 
-@router.post("/datasets", response={201: DatasetOut, **ERRORS}, summary="Crear un conjunto de datos (borrador)")
+@router.post(
+    "/datasets", response={201: DatasetOut, **ERRORS}, summary=gettext_lazy("Crear un conjunto de datos (borrador)")
+)
 def dataset_create(request, payload: DatasetCreateIn):
     actor = request.auth
     municipality = _municipality(payload.municipality)
@@ -112,12 +116,12 @@ def dataset_create(request, payload: DatasetCreateIn):
     return Status(201, _dataset_out(actor, dataset))
 
 
-@router.get("/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary="Ver un conjunto de datos")
+@router.get("/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary=gettext_lazy("Ver un conjunto de datos"))
 def dataset_detail(request, name: str, deleted: bool = False):
     return selectors.dataset_get_by_name(actor=request.auth, name=name, include_deleted=deleted)
 
 
-@router.put("/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary="Reemplazar los metadatos")
+@router.put("/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary=gettext_lazy("Reemplazar los metadatos"))
 def dataset_replace(request, name: str, payload: DatasetChangeIn):
     actor = request.auth
     dataset = selectors.dataset_get_by_name_for_edit(actor=actor, name=name)
@@ -127,7 +131,9 @@ def dataset_replace(request, name: str, payload: DatasetChangeIn):
     return _dataset_out(actor, dataset)
 
 
-@router.patch("/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary="Cambiar algunos metadatos")
+@router.patch(
+    "/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary=gettext_lazy("Cambiar algunos metadatos")
+)
 def dataset_patch(request, name: str, payload: DatasetPatchIn):
     actor = request.auth
     dataset = selectors.dataset_get_by_name_for_edit(actor=actor, name=name)
@@ -135,14 +141,16 @@ def dataset_patch(request, name: str, payload: DatasetPatchIn):
     return _dataset_out(actor, dataset)
 
 
-@router.post("/datasets/{name}/publish", response={200: DatasetOut, **ERRORS}, summary="Publicar")
+@router.post("/datasets/{name}/publish", response={200: DatasetOut, **ERRORS}, summary=gettext_lazy("Publicar"))
 def dataset_publish(request, name: str):
     actor = request.auth
     dataset = selectors.dataset_get_by_name_for_edit(actor=actor, name=name)
     return _dataset_out(actor, services.dataset_publish(dataset=dataset, by=actor))
 
 
-@router.post("/datasets/{name}/unpublish", response={200: DatasetOut, **ERRORS}, summary="Volver a borrador")
+@router.post(
+    "/datasets/{name}/unpublish", response={200: DatasetOut, **ERRORS}, summary=gettext_lazy("Volver a borrador")
+)
 def dataset_unpublish(request, name: str):
     actor = request.auth
     dataset = selectors.dataset_get_by_name_for_edit(actor=actor, name=name)
@@ -150,7 +158,9 @@ def dataset_unpublish(request, name: str):
 
 
 @router.delete(
-    "/datasets/{name}", response={200: DatasetOut, **ERRORS}, summary="Eliminar (se puede deshacer con restore)"
+    "/datasets/{name}",
+    response={200: DatasetOut, **ERRORS},
+    summary=gettext_lazy("Eliminar (se puede deshacer con restore)"),
 )
 def dataset_delete(request, name: str):
     actor = request.auth
@@ -158,14 +168,18 @@ def dataset_delete(request, name: str):
     return _dataset_out(actor, services.dataset_delete(dataset=dataset, by=actor))
 
 
-@router.post("/datasets/{name}/restore", response={200: DatasetOut, **ERRORS}, summary="Restaurar un eliminado")
+@router.post(
+    "/datasets/{name}/restore", response={200: DatasetOut, **ERRORS}, summary=gettext_lazy("Restaurar un eliminado")
+)
 def dataset_restore(request, name: str):
     actor = request.auth
     dataset = selectors.dataset_get_by_name_for_edit(actor=actor, name=name, include_deleted=True)
     return _dataset_out(actor, services.dataset_restore(dataset=dataset, by=actor))
 
 
-@router.get("/datasets/{name}/revisions", response={200: list[RevisionOut], **ERRORS}, summary="Historial")
+@router.get(
+    "/datasets/{name}/revisions", response={200: list[RevisionOut], **ERRORS}, summary=gettext_lazy("Historial")
+)
 def dataset_revision_list(request, name: str):
     dataset = selectors.dataset_get_by_name_for_edit(actor=request.auth, name=name, include_deleted=True)
     return list(selectors.dataset_revision_list(dataset=dataset))
@@ -174,7 +188,7 @@ def dataset_revision_list(request, name: str):
 @router.post(
     "/datasets/{name}/revisions/{number}/restore",
     response={200: DatasetOut, **ERRORS},
-    summary="Volver a una revisión (queda como una revisión nueva)",
+    summary=gettext_lazy("Volver a una revisión (queda como una revisión nueva)"),
 )
 def dataset_revision_restore(request, name: str, number: int):
     actor = request.auth
@@ -199,7 +213,7 @@ def _require_one_source(payload: DistributionCreateIn) -> None:
 @router.post(
     "/datasets/{name}/distributions",
     response={201: DistributionOut, **ERRORS},
-    summary="Agregar un recurso: enlace (url) o archivo de una subida por partes (upload_id)",
+    summary=gettext_lazy("Agregar un recurso: enlace (url) o archivo de una subida por partes (upload_id)"),
 )
 def distribution_create(request, name: str, payload: DistributionCreateIn):
     actor = request.auth
@@ -232,7 +246,7 @@ def _fields_from_form(raw: str) -> list | None:
 @router.post(
     "/datasets/{name}/distributions/upload",
     response={201: DistributionOut, **ERRORS},
-    summary="Agregar un recurso subiendo un archivo en un solo envío (multipart)",
+    summary=gettext_lazy("Agregar un recurso subiendo un archivo en un solo envío (multipart)"),
 )
 def distribution_create_multipart(
     request,
@@ -260,12 +274,14 @@ def distribution_create_multipart(
     return Status(201, _distribution_out(actor, distribution))
 
 
-@router.get("/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary="Ver un recurso")
+@router.get("/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary=gettext_lazy("Ver un recurso"))
 def distribution_detail(request, name: str, deleted: bool = False):
     return selectors.distribution_get_by_name(actor=request.auth, name=name, include_deleted=deleted)
 
 
-@router.put("/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary="Reemplazar los metadatos")
+@router.put(
+    "/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary=gettext_lazy("Reemplazar los metadatos")
+)
 def distribution_replace(request, name: str, payload: DistributionChangeIn):
     actor = request.auth
     distribution = selectors.distribution_get_by_name_for_edit(actor=actor, name=name)
@@ -274,7 +290,11 @@ def distribution_replace(request, name: str, payload: DistributionChangeIn):
     return _distribution_out(actor, distribution)
 
 
-@router.patch("/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary="Cambiar algunos metadatos")
+@router.patch(
+    "/distributions/{name}",
+    response={200: DistributionOut, **ERRORS},
+    summary=gettext_lazy("Cambiar algunos metadatos"),
+)
 def distribution_patch(request, name: str, payload: DistributionPatchIn):
     actor = request.auth
     distribution = selectors.distribution_get_by_name_for_edit(actor=actor, name=name)
@@ -284,7 +304,9 @@ def distribution_patch(request, name: str, payload: DistributionPatchIn):
 
 
 @router.delete(
-    "/distributions/{name}", response={200: DistributionOut, **ERRORS}, summary="Eliminar (se puede deshacer)"
+    "/distributions/{name}",
+    response={200: DistributionOut, **ERRORS},
+    summary=gettext_lazy("Eliminar (se puede deshacer)"),
 )
 def distribution_delete(request, name: str):
     actor = request.auth
@@ -292,7 +314,9 @@ def distribution_delete(request, name: str):
     return _distribution_out(actor, services.distribution_delete(distribution=distribution, by=actor))
 
 
-@router.post("/distributions/{name}/restore", response={200: DistributionOut, **ERRORS}, summary="Restaurar")
+@router.post(
+    "/distributions/{name}/restore", response={200: DistributionOut, **ERRORS}, summary=gettext_lazy("Restaurar")
+)
 def distribution_restore(request, name: str):
     actor = request.auth
     distribution = selectors.distribution_get_by_name_for_edit(actor=actor, name=name, include_deleted=True)
@@ -302,7 +326,7 @@ def distribution_restore(request, name: str):
 @router.get(
     "/distributions/{name}/files",
     response={200: list[FileVersionOut], **ERRORS},
-    summary="Versiones del archivo, con su dirección de descarga",
+    summary=gettext_lazy("Versiones del archivo, con su dirección de descarga"),
 )
 def distribution_file_list(request, name: str):
     distribution = selectors.distribution_get_by_name(actor=request.auth, name=name)
@@ -315,7 +339,7 @@ def distribution_file_list(request, name: str):
 @router.post(
     "/distributions/{name}/file",
     response={200: DistributionOut, **ERRORS},
-    summary="Subir una nueva versión del archivo (multipart)",
+    summary=gettext_lazy("Subir una nueva versión del archivo (multipart)"),
 )
 def distribution_replace_file(request, name: str, file: File[UploadedFile]):
     actor = request.auth
@@ -327,7 +351,7 @@ def distribution_replace_file(request, name: str, file: File[UploadedFile]):
 @router.post(
     "/distributions/{name}/file/from-upload",
     response={200: DistributionOut, **ERRORS},
-    summary="Usar una subida por partes terminada como nueva versión del archivo",
+    summary=gettext_lazy("Usar una subida por partes terminada como nueva versión del archivo"),
 )
 def distribution_replace_file_from_upload(request, name: str, payload: UploadAttachIn):
     actor = request.auth
@@ -340,12 +364,12 @@ def distribution_replace_file_from_upload(request, name: str, payload: UploadAtt
 # Vocabularies ------------------------------------------------------------------------------------
 
 
-@router.get("/themes", response=list[ThemeOut], summary="Temas de la taxonomía provincial")
+@router.get("/themes", response=list[ThemeOut], summary=gettext_lazy("Temas de la taxonomía provincial"))
 def theme_list(request):
     return list(selectors.theme_list())
 
 
-@router.get("/licenses", response=list[LicenseOut], summary="Licencias abiertas admitidas")
+@router.get("/licenses", response=list[LicenseOut], summary=gettext_lazy("Licencias abiertas admitidas"))
 def license_list(request):
     return list(LICENSES.values())
 
@@ -356,7 +380,7 @@ def license_list(request):
 @uploads_router.post(
     "/uploads",
     response={201: UploadOut, **ERRORS, 413: ErrorOut},
-    summary="Empezar una subida",
+    summary=gettext_lazy("Empezar una subida"),
     url_name="upload_create",
 )
 def upload_create(request, payload: UploadCreateIn):
@@ -370,7 +394,10 @@ def upload_create(request, payload: UploadCreateIn):
 
 
 @uploads_router.get(
-    "/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, summary="Ver cuánto llegó", url_name="upload_detail"
+    "/uploads/{upload_id}",
+    response={200: UploadOut, **ERRORS},
+    summary=gettext_lazy("Ver cuánto llegó"),
+    url_name="upload_detail",
 )
 def upload_detail(request, upload_id: UUID):
     return uploads.upload_session_get(actor=request.auth, session_id=upload_id)
@@ -393,7 +420,7 @@ def _chunk_too_large(length: int) -> JsonResponse:
 @uploads_router.put(
     "/uploads/{upload_id}",
     response={200: UploadOut, **ERRORS, 409: UploadConflictOut, 413: ErrorOut},
-    summary="Enviar una parte (cuerpo binario, encabezado Content-Range: bytes inicio-fin/total)",
+    summary=gettext_lazy("Enviar una parte (cuerpo binario, encabezado Content-Range: bytes inicio-fin/total)"),
 )
 def upload_chunk(request, upload_id: UUID):
     """Parts go in order. A part that does not start where the received bytes end gets a 409

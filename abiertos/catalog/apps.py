@@ -14,6 +14,6 @@ class CatalogConfig(AppConfig):
         from abiertos.jobs.registry import job_kind_register
 
         from . import export_tasks  # noqa: F401 (registers the periodic prebuild with Huey)
-        from .imports import IMPORT_JOB_KIND, catalog_import_job_run
+        from .import_jobs import IMPORT_JOB_KIND, catalog_import_job_run
 
         job_kind_register(IMPORT_JOB_KIND, catalog_import_job_run)

@@ -10,69 +10,49 @@ one at a time, so serving 100,000 datasets keeps memory flat (see ``catalog_stre
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db import connection
+from django.db.models import Count, Max, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality, Province
 
+from . import export_fragments, profile
 from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
 from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
 
 CHUNK_SIZE = 1000
+JSON_COLUMNS = frozenset({"super_themes", "keywords", "language"})
 
+# Read for each dataset and distribution: the profile's columns (profile.py) and what entries add.
 DATASET_COLUMNS = (
     "id",
-    "identifier",
     "name",
-    "title",
-    "description",
-    "publisher_name",
-    "publisher_mbox",
-    "contact_name",
-    "contact_email",
-    "super_themes",
-    "keywords",
-    "license",
-    "accrual_periodicity",
-    "issued",
-    "modified",
-    "temporal",
-    "spatial",
-    "landing_page",
-    "language",
+    *profile.columns(profile.DATASET_FIELDS),
     "municipality__slug",
     "municipality__contact_email",
 )
 DISTRIBUTION_COLUMNS = (
     "id",
     "dataset_id",
-    "identifier",
     "name",
-    "title",
-    "description",
+    *profile.columns(profile.DISTRIBUTION_FIELDS),
     "kind",
     "file",
     "access_url",
     "external_url",
-    "format",
-    "media_type",
-    "byte_size",
     "checksum_sha256",
-    "file_name",
-    "license",
-    "issued",
-    "modified",
 )
 
 
@@ -312,30 +292,57 @@ def dataset_entry(
     )
 
 
-def _chunk_relations(first_id: int, last_id: int, theme_ids: dict[int, str]) -> tuple[dict, dict, dict]:
-    """Themes, live distributions and fields of the datasets with ids in [first_id, last_id].
+def _rows(queryset: QuerySet, columns: tuple[str, ...]) -> list[dict]:
+    """``queryset.values(*columns)``, read through a plain cursor: the ORM's per-value converters
+    cost more than the rest of the export. Only what the columns need is converted here:
+    SQLite's naive UTC datetimes made aware, JSON text decoded."""
+    sql, params = queryset.values(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    json_at = [i for i, name in enumerate(columns) if name in JSON_COLUMNS]
+    naive = connection.vendor == "sqlite" and settings.USE_TZ
+    out = []
+    for row in rows:
+        record = dict(zip(columns, row, strict=True))
+        for i in json_at:
+            value = row[i]
+            record[columns[i]] = json.loads(value) if isinstance(value, str | bytes) else value
+        if naive:
+            for name, value in record.items():
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    record[name] = value.replace(tzinfo=UTC)
+        out.append(record)
+    return out
 
-    Ranges, not ``IN (...)`` lists: cheaper to build and to plan; rows of datasets outside the
-    scope (drafts, other provinces) are simply never looked up."""
+
+def _chunk_themes(first_id: int, last_id: int, theme_ids: dict[int, str]) -> dict[int, list[str]]:
     themes: dict[int, list[str]] = defaultdict(list)
     through = Dataset.themes.through.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
     for dataset_id, theme_id in through.values_list("dataset_id", "theme_id"):
         themes[dataset_id].append(theme_ids[theme_id])
     for names in themes.values():
         names.sort()
+    return themes
+
+
+def _chunk_relations(first_id: int, last_id: int, theme_ids: dict[int, str], themes=None) -> tuple[dict, dict, dict]:
+    """Themes, live distributions and fields of the datasets with ids in [first_id, last_id].
+
+    Ranges, not ``IN (...)`` lists: cheaper to build and to plan; rows of datasets outside the
+    scope (drafts, other provinces) are simply never looked up."""
+    themes = themes if themes is not None else _chunk_themes(first_id, last_id, theme_ids)
     distributions: dict[int, list[dict]] = defaultdict(list)
-    dist_rows = (
-        Distribution.objects.filter(dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True)
-        .order_by("dataset_id", "position", "id")
-        .values(*DISTRIBUTION_COLUMNS)
-    )
-    for row in dist_rows:
+    dist_rows = Distribution.objects.filter(
+        dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True
+    ).order_by("dataset_id", "position", "id")
+    for row in _rows(dist_rows, DISTRIBUTION_COLUMNS):
         distributions[row["dataset_id"]].append(row)
     fields: dict[int, list[dict]] = defaultdict(list)
     field_rows = Field.objects.filter(distribution__dataset__gte=first_id, distribution__dataset__lte=last_id).order_by(
         "distribution_id", "position", "id"
     )
-    for row in field_rows.values("distribution_id", "title", "type", "description", "units"):
+    for row in _rows(field_rows, ("distribution_id", "title", "type", "description", "units")):
         fields[row["distribution_id"]].append(row)
     return themes, distributions, fields
 
@@ -372,23 +379,71 @@ def dataset_entries(
     ``offset``/``limit`` select a page; ``extras`` adds underscore-prefixed keys for RDF."""
     urls = _Addresses()
     theme_ids = dict(Theme.objects.values_list("id", "identifier"))
-    base = datasets_in_scope(scope).order_by("id").values(*DATASET_COLUMNS)
+    base = datasets_in_scope(scope).order_by("id")
     last_id = _first_id_after(scope, offset)
     remaining = limit if limit is not None else 2**62
     while remaining > 0:
-        chunk = list(base.filter(id__gt=last_id)[: min(chunk_size, remaining)])
+        chunk = _rows(base.filter(id__gt=last_id)[: min(chunk_size, remaining)], DATASET_COLUMNS)
         if not chunk:
             return
         remaining -= len(chunk)
         last_id = chunk[-1]["id"]
-        themes, distributions, fields = _chunk_relations(chunk[0]["id"], last_id, theme_ids)
-        for ds in chunk:
-            rows = distributions.get(ds["id"], [])
-            dists = [distribution_entry(d, fields.get(d["id"], []), ds, scope, urls) for d in rows]
-            entry = dataset_entry(ds, themes.get(ds["id"], []), dists, scope, urls)
-            if extras:
-                _extras(ds, rows, entry, urls)
+        for _pk, entry in _built(chunk, scope, urls, theme_ids, extras=extras):
             yield entry
+
+
+def _built(
+    chunk: list[dict], scope: CatalogScope, urls: _Addresses, theme_ids: dict, *, extras: bool = False, themes=None
+):
+    """(dataset id, entry) of each dataset row of a chunk, in order."""
+    themes, distributions, fields = _chunk_relations(chunk[0]["id"], chunk[-1]["id"], theme_ids, themes)
+    for ds in chunk:
+        rows = distributions.get(ds["id"], [])
+        dists = [distribution_entry(d, fields.get(d["id"], []), ds, scope, urls) for d in rows]
+        entry = dataset_entry(ds, themes.get(ds["id"], []), dists, scope, urls)
+        if extras:
+            _extras(ds, rows, entry, urls)
+        yield ds["id"], entry
+
+
+KEY_COLUMNS = ("id", "version", "updated_at", "municipality__slug", "municipality__contact_email")
+
+
+def _config_digest(urls: _Addresses, theme_ids: dict[int, str]) -> str:
+    """What every entry depends on besides its own rows: settings, addresses, theme ids, licenses."""
+    licenses = sorted((code, lic.title) for code, lic in LICENSES.items())
+    text = repr(
+        (settings.SITE_URL, settings.MEDIA_URL, settings.TIME_ZONE, urls.mbox, urls.dataset_page, urls.download)
+        + (sorted(theme_ids.items()), licenses)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """The province's dataset entries as JSON text: stored ones while current, the others rebuilt
+    and stored (export_fragments.py). Same text as ``json.dumps`` of ``dataset_entries``."""
+    urls = _Addresses()
+    theme_ids = dict(Theme.objects.values_list("id", "identifier"))
+    config = _config_digest(urls, theme_ids)
+    base = datasets_in_scope(scope).order_by("id")
+    last_id = 0
+    while True:
+        chunk = _rows(base.filter(id__gt=last_id)[:chunk_size], KEY_COLUMNS)
+        if not chunk:
+            return
+        first_id, last_id = chunk[0]["id"], chunk[-1]["id"]
+        themes = _chunk_themes(first_id, last_id, theme_ids)
+        keys = export_fragments.chunk_keys(chunk, first_id, last_id, themes, config)
+        kept = export_fragments.stored(first_id, last_id)
+        stale = [pk for pk, key in keys.items() if kept.get(pk, ("", ""))[0] != key]
+        fresh: dict[int, str] = {}
+        if stale:
+            rows = _rows(base.filter(id__in=stale), DATASET_COLUMNS)
+            built = _built(rows, scope, urls, theme_ids, themes=themes)
+            fresh = {pk: json.dumps(entry, ensure_ascii=False) for pk, entry in built}
+            export_fragments.store([(pk, keys[pk], fresh[pk]) for pk in stale if pk in fresh])
+        for ds in chunk:
+            yield fresh[ds["id"]] if ds["id"] in fresh else kept[ds["id"]][1]
 
 
 def catalog_build(scope: CatalogScope) -> dict:
@@ -404,8 +459,12 @@ def catalog_stream(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iter
     yield header[:-1] + (', "dataset": [' if header != "{}" else '"dataset": [')
     buffer: list[str] = []
     first = True
-    for entry in dataset_entries(scope, chunk_size=chunk_size):
-        buffer.append(("" if first else ",") + json.dumps(entry, ensure_ascii=False))
+    if scope.is_province:
+        texts = province_entry_texts(scope, chunk_size=chunk_size)
+    else:  # a municipality's catalog is small: built as it streams
+        texts = (json.dumps(entry, ensure_ascii=False) for entry in dataset_entries(scope, chunk_size=chunk_size))
+    for text in texts:
+        buffer.append(("" if first else ",") + text)
         first = False
         if len(buffer) >= 200:
             yield "".join(buffer)

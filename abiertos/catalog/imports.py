@@ -11,23 +11,17 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, require
 from abiertos.core.actors import Actor
-from abiertos.core.errors import DomainError, ValidationError
+from abiertos.core.errors import DomainError
 from abiertos.core.models import Municipality
-from abiertos.jobs.models import Job
-from abiertos.jobs.services import job_enqueue
 
 from . import services
 from .checks import catalog_issues
@@ -350,60 +344,3 @@ def catalog_import(
     except DomainError:
         report.applied = False
     return report
-
-
-IMPORT_JOB_KIND = "catalog.import"
-
-
-def catalog_import_enqueue(
-    *,
-    municipality: Municipality,
-    upload: File,
-    by: Actor,
-    dry_run: bool = True,
-    skip_invalid: bool = False,
-    publish: bool = True,
-) -> Job:
-    """Keep the uploaded catalog and import it in the background; the job's result is the report."""
-    require(by, Action.MANAGE_CATALOG, municipality)
-    name = os.path.basename(upload.name or "catalog")
-    stored = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", upload)
-    verb = _("Revisión") if dry_run else _("Importación")
-    return job_enqueue(
-        kind=IMPORT_JOB_KIND,
-        by=by,
-        municipality=municipality,
-        title=_("%(verb)s del catálogo %(file)s en %(m)s") % {"verb": verb, "file": name, "m": municipality.name},
-        params={
-            "municipality_id": municipality.pk,
-            "path": stored,
-            "filename": name,
-            "dry_run": dry_run,
-            "skip_invalid": skip_invalid,
-            "publish": publish,
-        },
-    )
-
-
-def catalog_import_job_run(*, job: Job, progress) -> dict:
-    """Job handler: run the import the job describes and return its report."""
-    params = job.params
-    municipality = Municipality.objects.get(pk=params["municipality_id"])
-    with default_storage.open(params["path"], "rb") as stored:
-        data = stored.read()
-    by = Actor.for_user(job.created_by, via="job") if job.created_by else Actor.system("import")
-    report = catalog_import(
-        municipality=municipality,
-        data=data,
-        filename=params["filename"],
-        by=by,
-        dry_run=params.get("dry_run", True),
-        skip_invalid=params.get("skip_invalid", False),
-        publish=params.get("publish", True),
-        progress=progress,
-    )
-    if report.errors and not report.dry_run and not report.applied:
-        raise ValidationError(
-            _("No se importó nada: el catálogo tiene %(n)d errores.") % {"n": len(report.errors)},
-        )
-    return report.as_dict()

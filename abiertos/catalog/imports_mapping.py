@@ -14,60 +14,26 @@ from django.utils.translation import gettext as _
 
 from abiertos.core.models import Municipality
 
+from . import profile
 from .checks import parse_when
 from .inputs import DatasetMetadata, DistributionMetadata, FieldSpec
 from .models import Dataset, Distribution, Field
 from .vocabularies import DEFAULT_LICENSE, LICENSES, FieldType
 
 # Text the model stores with a length limit the profile rules do not check: (input attribute,
-# model, model field, profile key). Titles and identifiers have their own rules.
+# model, model field, profile key), from the one declaration in profile.py.
 LIMITED = {
-    "dataset": [
-        (name, Dataset, name, key)
-        for name, key in (
-            ("publisher_name", "publisher.name"),
-            ("publisher_mbox", "publisher.mbox"),
-            ("contact_name", "contactPoint.fn"),
-            ("contact_email", "contactPoint.hasEmail"),
-            ("temporal", "temporal"),
-            ("spatial", "spatial"),
-            ("landing_page", "landingPage"),
-        )
-    ],
-    "distribution": [("format", Distribution, "format", "format")],
-    "field": [("description", Field, "description", "description"), ("units", Field, "units", "units")],
+    "dataset": [(name, Dataset, name, key) for name, key in profile.limited(profile.DATASET_FIELDS)],
+    "distribution": [(name, Distribution, name, key) for name, key in profile.limited(profile.DISTRIBUTION_FIELDS)],
+    "field": [(name, Field, name, name) for name in profile.FIELD_LIMITED],
 }
 # Service error keys → the profile key (and so the spreadsheet column) they came from.
-DATASET_ERROR_KEYS = {
-    "publisher_name": "publisher.name",
-    "publisher_mbox": "publisher.mbox",
-    "contact_email": "contactPoint.hasEmail",
-    "super_themes": "superTheme",
-    "themes": "theme",
-    "keywords": "keyword",
-    "accrual_periodicity": "accrualPeriodicity",
-    "landing_page": "landingPage",
-}
+DATASET_ERROR_KEYS = profile.error_keys(profile.DATASET_FIELDS)
 DISTRIBUTION_ERROR_KEYS = {"url": "downloadURL"}
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 FIELD_TYPES = {"float": "number", "decimal": "number", "int": "integer", "text": "string", "bool": "boolean"}
-COMPARED = (
-    "title",
-    "description",
-    "publisher_name",
-    "publisher_mbox",
-    "contact_name",
-    "contact_email",
-    "super_themes",
-    "keywords",
-    "license",
-    "accrual_periodicity",
-    "issued",
-    "modified",
-    "temporal",
-    "spatial",
-    "landing_page",
-)
+COMPARED = profile.compared(profile.DATASET_FIELDS)
+DISTRIBUTION_COMPARED = profile.compared(profile.DISTRIBUTION_FIELDS)
 
 
 @dataclass
@@ -288,7 +254,7 @@ def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes
 def _distribution_changes(current, incoming: IncomingDistribution) -> list[str]:
     m = incoming.metadata
     changed = []
-    for name in ("title", "description", "license"):
+    for name in DISTRIBUTION_COMPARED:
         if getattr(current, name) != getattr(m, name):
             changed.append(name)
     if m.format and current.format != m.format:

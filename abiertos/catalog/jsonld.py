@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .vocabularies import LICENSES
 
@@ -65,4 +66,10 @@ def dataset_citation(dataset, *, request=None) -> str:
     year = (dataset.issued or dataset.created_at).year
     url = _absolute(request, dataset.get_absolute_url())
     publisher = dataset.municipality.full_name or dataset.municipality.name
-    return f"{dataset.publisher_name} ({year}). {dataset.title} [conjunto de datos]. {publisher}. {url}"
+    return _("%(author)s (%(year)s). %(title)s [conjunto de datos]. %(publisher)s. %(url)s") % {
+        "author": dataset.publisher_name,
+        "year": year,
+        "title": dataset.title,
+        "publisher": publisher,
+        "url": url,
+    }

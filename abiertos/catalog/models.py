@@ -283,6 +283,8 @@ class DatasetSearchEntry(models.Model):
     title_sort = models.CharField(max_length=200)
     modified = models.DateTimeField(null=True)
     created = models.DateTimeField()
+    # When the metadata last changed (Dataset.updated_at): CKAN's metadata_modified.
+    updated = models.DateTimeField(null=True)
     # Up to date while now < fresh_until (freshness.py); NULL: always out of date.
     fresh_until = models.DateTimeField(null=True)
     title_terms = models.TextField()
@@ -299,6 +301,7 @@ class DatasetSearchEntry(models.Model):
             models.Index(fields=["fresh_until"], name="search_fresh_idx"),
             # Covers probing a text match's ids for visibility, freshness and recency.
             models.Index(fields=["dataset", "is_public", "fresh_until", "modified"], name="search_probe_idx"),
+            models.Index(fields=["updated"], name="search_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -306,7 +309,10 @@ class DatasetSearchEntry(models.Model):
 
 
 class DatasetSearchFacet(models.Model):
-    """One facet value of an indexed dataset (municipality, theme, format, license, keyword, publisher)."""
+    """One facet value of an indexed dataset (municipality, theme, format, license, keyword, publisher, tag).
+
+    ``keyword`` groups keywords that differ only in case and accents (our search); ``tag`` is the
+    keyword exactly as written (CKAN's ``tags``)."""
 
     entry = models.ForeignKey(DatasetSearchEntry, on_delete=models.CASCADE, related_name="facets")
     facet = models.CharField(max_length=20)
@@ -322,3 +328,31 @@ class DatasetSearchFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"
+
+
+class SearchIndexGeneration(models.Model):
+    """One row whose token changes with every write to the search index (search_index.py).
+
+    Cached search answers are keyed by it, so none outlives the index state it was computed
+    from, whichever process wrote. A random token rather than a counter: a rolled-back write
+    puts back the old token, and a counter would then repeat a value another state had used."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class DatasetExportFragment(models.Model):
+    """A dataset's entry in the province data.json, as JSON text, kept to stream the export fast.
+
+    ``key`` digests everything the entry is made from (the dataset's version and timestamps, its
+    municipality's slug and e-mail, its themes, its distributions' and fields' rows, the portal's
+    settings): datajson.py serves the text only while the key still matches, else rebuilds it."""
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    key = models.CharField(max_length=64)
+    entry = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id}:{self.key[:8]}"

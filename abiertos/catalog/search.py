@@ -56,6 +56,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate, Concat, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, can, municipalities_where
@@ -66,6 +67,7 @@ from . import text
 from .freshness import up_to_date_q
 from .models import Dataset, DatasetSearchEntry, DatasetSearchFacet, Distribution
 from .search_backends import match_sql
+from .search_cache import search_cached
 
 FACETS = ("municipality", "theme", "format", "license", "keyword", "publisher", "up_to_date")
 SORTS = ("relevance", "title", "modified", "created", "name")
@@ -310,13 +312,25 @@ def _datasets(ids: list[int]) -> list[Dataset]:
 
 
 def dataset_search(*, actor: Actor, query: SearchQuery) -> SearchResult:
-    """Find the datasets the actor may see that match the query, with facet counts."""
+    """Find the datasets the actor may see that match the query, with facet counts.
+
+    Public answers are cached until the index changes (search_cache.py), for at most the current
+    minute: whether a dataset is up to date depends on the time, so a dataset whose freshness ends
+    within that minute may be counted as up to date for a few seconds more."""
     query = _checked(query)
     terms = text.query_terms(query.q)
     now = timezone.now()
-    entries = _matching(actor, query, terms, now)
-    ids, total, fresh = _page(entries, query, terms, now)
-    facets = _facet_counts(entries, query, total, fresh) if query.facets else {}
+
+    def compute() -> tuple[list[int], int, dict[str, list[FacetValue]]]:
+        entries = _matching(actor, query, terms, now)
+        ids, total, fresh = _page(entries, query, terms, now)
+        return ids, total, _facet_counts(entries, query, total, fresh) if query.facets else {}
+
+    if _visible(actor, query.include_drafts) == Q(is_public=True):
+        minute = now.replace(second=0, microsecond=0)
+        ids, total, facets = search_cached(("catalog", query, minute, get_language()), compute)
+    else:
+        ids, total, facets = compute()
     return SearchResult(query=query, total=total, datasets=_datasets(ids) if ids else [], facets=facets, terms=terms)
 
 

@@ -14,6 +14,7 @@ municipalities and themes are updated in place; anything else that changes store
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
@@ -24,11 +25,31 @@ from abiertos.core.models import Municipality
 
 from . import search_backends, text
 from .freshness import fresh_until
-from .models import Dataset, DatasetSearchEntry, DatasetSearchFacet, DatasetStatus, Distribution, Theme
+from .models import (
+    Dataset,
+    DatasetSearchEntry,
+    DatasetSearchFacet,
+    DatasetStatus,
+    Distribution,
+    SearchIndexGeneration,
+    Theme,
+)
 from .signals import dataset_changed
 from .vocabularies import LICENSES
 
 BATCH_SIZE = 500
+
+
+def index_generation() -> str | None:
+    """The token of the index's current state (None if the row is missing: then nothing is cached)."""
+    return SearchIndexGeneration.objects.values_list("token", flat=True).first()
+
+
+def index_generation_bump() -> None:
+    """Mark the index as changed, in the writer's transaction: answers cached before no longer apply."""
+    token = uuid.uuid4().hex
+    if not SearchIndexGeneration.objects.update(token=token):
+        SearchIndexGeneration.objects.create(token=token)
 
 
 def _datasets(ids: Iterable[int]):
@@ -61,6 +82,7 @@ def _entry(dataset: Dataset) -> DatasetSearchEntry:
         title_sort=text.sort_key(dataset.title),
         modified=dataset.modified,
         created=dataset.created_at,
+        updated=dataset.updated_at,
         fresh_until=fresh_until(accrual_periodicity=dataset.accrual_periodicity, modified=dataset.modified),
         title_terms=text.terms_text(dataset.title),
         keyword_terms=text.terms_text(*dataset.keywords, *(t.label for t in themes)),
@@ -80,6 +102,7 @@ def _facet_values(dataset: Dataset) -> Iterator[tuple[str, str, str]]:
         yield "license", dataset.license, LICENSES[dataset.license].title if dataset.license in LICENSES else ""
     for keyword in dataset.keywords:
         yield "keyword", text.facet_value(keyword), keyword
+        yield "tag", keyword, keyword
     yield "publisher", text.facet_value(dataset.publisher_name), dataset.publisher_name
 
 
@@ -111,6 +134,9 @@ def datasets_index(*, dataset_ids: Iterable[int]) -> int:
 
     Returns how many datasets are now indexed among those given."""
     ids = list(dict.fromkeys(dataset_ids))
+    if not ids:
+        return 0
+    index_generation_bump()
     live = [d for d in _datasets(ids) if d.deleted_at is None]
     gone = set(ids) - {d.pk for d in live}
     if gone:
@@ -133,6 +159,7 @@ def search_reindex(*, municipality: Municipality | None = None, progress=None) -
         datasets = datasets.filter(municipality=municipality)
         stale = stale.filter(municipality=municipality)
     stale.delete()
+    index_generation_bump()
     ids = list(datasets.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), BATCH_SIZE):
@@ -180,6 +207,7 @@ def _on_themes_changed(sender, instance, action: str, reverse: bool, pk_set, **k
 def _on_municipality_saved(sender, instance: Municipality, raw: bool = False, **kwargs) -> None:
     if raw:
         return
+    index_generation_bump()
     DatasetSearchFacet.objects.filter(facet="municipality", entry__municipality_id=instance.pk).exclude(
         value=instance.slug, label=instance.name[:200]
     ).update(value=instance.slug, label=instance.name[:200])

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import search_views, views
+from . import import_views, search_views, views
 from .feeds import MunicipalityDatasetsFeed, ProvinceDatasetsFeed
 from .sitemaps import SITEMAPS
 
@@ -24,6 +24,17 @@ urlpatterns = [
     path("m/<slug:municipality_slug>/datos/nuevo/", views.dataset_create, name="dataset_create"),
     path("m/<slug:municipality_slug>/datos/validar/", views.dataset_validate, name="dataset_validate"),
     path("m/<slug:municipality_slug>/datos/papelera/", views.trash, name="trash"),
+    path("m/<slug:municipality_slug>/datos/importar/", import_views.catalog_import, name="catalog_import"),
+    path(
+        "m/<slug:municipality_slug>/datos/importar/<int:job_id>/",
+        import_views.catalog_import_job,
+        name="catalog_import_job",
+    ),
+    path(
+        "m/<slug:municipality_slug>/datos/importar/<int:job_id>/confirmar/",
+        import_views.catalog_import_confirm,
+        name="catalog_import_confirm",
+    ),
     path(DATASET, views.dataset_detail, name="dataset_detail"),
     path(DATASET + "editar/", views.dataset_edit, name="dataset_edit"),
     path(DATASET + "publicar/", views.dataset_publish, name="dataset_publish"),

@@ -1,6 +1,7 @@
 """Controlled vocabularies of the national metadata profile (Perfil de Metadatos, datos.gob.ar)."""
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 SUPER_THEME_TAXONOMY_URL = "http://datos.gob.ar/superThemeTaxonomy.json"
@@ -72,7 +73,13 @@ class License:
     """An open license a dataset may carry."""
 
     def __init__(self, code: str, title: str, url: str):
+        # ``title`` is the license's own name, written as is in data.json and DCAT; ``label`` is
+        # that name in the page's language.
         self.code, self.title, self.url = code, title, url
+
+    @property
+    def label(self) -> str:
+        return gettext(self.title)
 
 
 LICENSES: dict[str, License] = {
@@ -98,7 +105,7 @@ LICENSES: dict[str, License] = {
         ),
         License(
             "cc-by-2.5-ar",
-            "Creative Commons Atribución 2.5 Argentina",
+            gettext_noop("Creative Commons Atribución 2.5 Argentina"),
             "https://creativecommons.org/licenses/by/2.5/ar/",
         ),
     )
@@ -107,7 +114,7 @@ DEFAULT_LICENSE = "cc-by-4.0"
 
 
 def license_choices() -> list[tuple[str, str]]:
-    return [(lic.code, lic.title) for lic in LICENSES.values()]
+    return [(lic.code, lic.label) for lic in LICENSES.values()]
 
 
 # Formats that count as data (not only documents) for the national indicator datasets_con_datos_pct.

@@ -21,12 +21,13 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from abiertos.catalog import text
 from abiertos.catalog.models import Dataset, DatasetStatus, Distribution
 from abiertos.catalog.search import dataset_text_filter, dataset_title_tier
 from abiertos.catalog.selectors import dataset_list_public, dataset_list_visible_to
 from abiertos.core.actors import Actor
 
-from . import fq
+from . import fq, index_querying
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q(pk__isnull=False)
@@ -183,6 +184,27 @@ def _facet(name: str, qs: QuerySet[Dataset], limit: int) -> list[FacetItem]:
     return _counted(rows, limit)
 
 
+def _search_on_index(
+    actor, base, query, flat, sort, start, rows, facet_fields, facet_limit, include_private
+) -> SearchPage:
+    """The same answer as the catalog-table path, from the search index (see index_querying)."""
+    kinds = list(dict.fromkeys(index_querying.FACET_KINDS[name] for name in facet_fields))
+    rank_terms = text.query_terms(text_query(query))
+
+    def compute() -> index_querying.Answer:
+        return index_querying.answer(actor, flat, include_private, kinds, sort, rank_terms, start, rows)
+
+    if include_private:  # who sees which drafts varies by actor: not cached
+        found = compute()
+    else:
+        found = index_querying.cached(("ckan", flat, kinds, sort, rank_terms, start, rows), compute)
+    facets = {
+        name: _counted(found.facets.get(index_querying.FACET_KINDS[name], []), facet_limit) for name in facet_fields
+    }
+    loaded = base.in_bulk(found.ids) if found.ids else {}
+    return SearchPage(count=found.count, datasets=[loaded[pk] for pk in found.ids if pk in loaded], facets=facets)
+
+
 def dataset_search(
     *,
     actor: Actor,
@@ -196,6 +218,9 @@ def dataset_search(
 ) -> SearchPage:
     """One page of the datasets the actor may see that match the query, with counts per facet."""
     base = dataset_list_visible_to(actor=actor) if include_private else dataset_list_public()
+    flat = index_querying.flatten(query)
+    if flat is not None:
+        return _search_on_index(actor, base, query, flat, sort, start, rows, facet_fields, facet_limit, include_private)
     qs = base.filter(node_filter(query))
     facets = {name: _facet(name, qs, facet_limit) for name in facet_fields}
     page = list(_ordered(qs, sort, text_query(query))[start : start + rows]) if rows else []

@@ -5,12 +5,16 @@ import json
 import pytest
 from django.http import FileResponse
 
+from abiertos.catalog import services
 from abiertos.catalog.checks import catalog_issues
 from abiertos.catalog.datajson import catalog_build, catalog_stream, scope_for_municipality, scope_for_province
 from abiertos.catalog.export_cache import province_datajson_prebuild, stream_and_keep
+from abiertos.catalog.inputs import DatasetMetadata
+from abiertos.catalog.models import Dataset, DatasetExportFragment, Distribution, Field
 from abiertos.catalog.tests.catalog_samples import catalog_populate
 from abiertos.catalog.tests.factories import dataset_make
 from abiertos.catalog.vocabularies import SUPER_THEME_TAXONOMY_URL
+from abiertos.core.actors import Actor
 
 
 @pytest.fixture
@@ -192,3 +196,70 @@ def test_province_datajson_prebuild_makes_the_first_request_a_file(client, setti
     )
     dataset_make(municipality, publish=True, identifier="despues-del-prearmado")
     assert province_datajson_prebuild() is True
+
+
+# Stored entries of the province data.json (export_fragments.py)
+
+
+def _province() -> dict:
+    return json.loads("".join(catalog_stream(scope_for_province())))
+
+
+def _entry(catalog: dict, identifier: str) -> dict:
+    return next(d for d in catalog["dataset"] if d["identifier"] == identifier)
+
+
+def test_province_datajson_reuses_stored_entries_while_current(sample):
+    first = _province()
+    assert DatasetExportFragment.objects.count() == 3
+    assert _province() == first == catalog_build(scope_for_province())
+    # A stored entry whose key still matches is served as stored: proof that it is read.
+    fragment = DatasetExportFragment.objects.get(dataset__name="la-plata_obras-publicas")
+    tampered = json.loads(fragment.entry) | {"title": "Guardado"}
+    DatasetExportFragment.objects.filter(pk=fragment.pk).update(entry=json.dumps(tampered))
+    assert _entry(_province(), "la-plata_obras-publicas")["title"] == "Guardado"
+
+
+def test_province_datajson_rebuilds_an_entry_after_a_service_change(sample):
+    _province()
+    dataset = Dataset.objects.get(name="la-plata_obras-publicas")
+    metadata = DatasetMetadata.from_dataset(dataset)
+    metadata.title = "Obras públicas terminadas"
+    services.dataset_update(dataset=dataset, metadata=metadata, by=Actor.system("test"))
+    catalog = _province()
+    assert _entry(catalog, "la-plata_obras-publicas")["title"] == "Obras públicas terminadas"
+    assert catalog == catalog_build(scope_for_province())
+
+
+def test_province_datajson_notices_a_data_dictionary_rewritten_without_the_services(sample):
+    _province()
+    distribution = Distribution.objects.get(name="la-plata_presupuesto-2025-csv")
+    Field.objects.filter(distribution=distribution).delete()
+    Field.objects.bulk_create([Field(distribution=distribution, position=0, title="columna_nueva", type="string")])
+    entry = _entry(_province(), "la-plata_presupuesto-2025")
+    fields = next(d["field"] for d in entry["distribution"] if d["identifier"] == "la-plata_presupuesto-2025-csv")
+    assert [f["title"] for f in fields] == ["columna_nueva"]
+
+
+def test_province_datajson_follows_the_municipality_and_the_settings(sample, municipality, settings):
+    _province()
+    municipality.slug = "ciudad-de-la-plata"
+    municipality.save()
+    entry = _entry(_province(), "la-plata_obras-publicas")
+    assert "/m/ciudad-de-la-plata/" in entry["landingPage"]
+    settings.SITE_URL = "https://otro.example.org"
+    assert _entry(_province(), "la-plata_obras-publicas")["landingPage"].startswith("https://otro.example.org/")
+
+
+def test_datajson_etag_changes_when_a_data_dictionary_is_rewritten_without_the_services(client, sample):
+    first = client.get("/data.json")
+    b"".join(first.streaming_content)
+    distribution = Distribution.objects.get(name="la-plata_presupuesto-2025-csv")
+    Field.objects.filter(distribution=distribution).delete()
+    Field.objects.bulk_create([Field(distribution=distribution, position=0, title="columna_nueva", type="string")])
+
+    second = client.get("/data.json", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert b"columna_nueva" in b"".join(second.streaming_content)

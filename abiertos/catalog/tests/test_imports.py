@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from abiertos.catalog.imports import IMPORT_JOB_KIND, catalog_import, catalog_import_enqueue
+from abiertos.catalog.import_jobs import IMPORT_JOB_KIND, catalog_import_enqueue
+from abiertos.catalog.imports import catalog_import
 from abiertos.catalog.models import Dataset, DatasetRevision, DatasetStatus, Distribution
 from abiertos.catalog.tests.catalog_samples import PYDATAJSON_SAMPLES, SHARED_DATA, catalog_populate
 from abiertos.core.actors import Actor
@@ -336,3 +337,19 @@ def test_import_reports_values_longer_than_the_database_keeps(municipality):
     assert [str(e) for e in report.errors] == [
         "dataset[0].distribution[0].field[0].units: Tiene 61 caracteres; el máximo es 60."
     ]
+
+
+def test_export_columns_and_import_rules_come_from_one_declaration():
+    from abiertos.catalog import datajson, imports_mapping, profile
+    from abiertos.catalog.models import Dataset, Distribution
+
+    attributes = [f.attribute for f in profile.DATASET_FIELDS if f.column]
+    assert set(attributes) <= set(datajson.DATASET_COLUMNS)
+    assert set(imports_mapping.COMPARED) <= set(attributes)
+    assert imports_mapping.DATASET_ERROR_KEYS["publisher_name"] == "publisher.name"
+    # Every declared column exists on the model, and every limited one has a length to check.
+    for fields, model in ((profile.DATASET_FIELDS, Dataset), (profile.DISTRIBUTION_FIELDS, Distribution)):
+        for f in fields:
+            if f.column:
+                column = model._meta.get_field(f.attribute)
+                assert not f.limited or column.max_length, f.attribute

@@ -4,37 +4,50 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from abiertos.catalog.imports import catalog_import
 from abiertos.core.actors import Actor
 from abiertos.core.models import Municipality
 
-ACTIONS = {"create": "nuevos", "update": "a actualizar", "unchanged": "sin cambios", "invalid": "con errores"}
+ACTIONS = {
+    "create": gettext_lazy("nuevos"),
+    "update": gettext_lazy("a actualizar"),
+    "unchanged": gettext_lazy("sin cambios"),
+    "invalid": gettext_lazy("con errores"),
+}
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Importa un catálogo entero (data.json o catalog.xlsx) en un municipio. Con --dry-run solo "
         "muestra qué cambiaría y los errores, fila por fila; sin errores, aplica los cambios."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("municipality", metavar="SLUG")
-        parser.add_argument("path", help="Archivo data.json o catalog.xlsx.")
-        parser.add_argument("--dry-run", action="store_true", help="Mostrar qué cambiaría sin escribir nada.")
+        parser.add_argument("path", help=gettext_lazy("Archivo data.json o catalog.xlsx."))
         parser.add_argument(
-            "--skip-invalid", action="store_true", help="Importar los conjuntos válidos aunque otros tengan errores."
+            "--dry-run", action="store_true", help=gettext_lazy("Mostrar qué cambiaría sin escribir nada.")
         )
-        parser.add_argument("--draft", action="store_true", help="Dejar los conjuntos nuevos como borrador.")
-        parser.add_argument("--json", action="store_true", help="Escribir el informe completo en JSON.")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help=gettext_lazy("Importar los conjuntos válidos aunque otros tengan errores."),
+        )
+        parser.add_argument(
+            "--draft", action="store_true", help=gettext_lazy("Dejar los conjuntos nuevos como borrador.")
+        )
+        parser.add_argument("--json", action="store_true", help=gettext_lazy("Escribir el informe completo en JSON."))
 
     def handle(self, *args, municipality, path, dry_run, skip_invalid, draft, verbosity=1, **options):
         target = Municipality.objects.filter(slug=municipality).first()
         if target is None:
-            raise CommandError(f"No existe el municipio «{municipality}».")
+            raise CommandError(_("No existe el municipio «%(s)s».") % {"s": municipality})
         source = Path(path)
         if not source.is_file():
-            raise CommandError(f"No existe el archivo {path}.")
+            raise CommandError(_("No existe el archivo %(p)s.") % {"p": path})
         report = catalog_import(
             municipality=target,
             data=source.read_bytes(),
@@ -49,11 +62,11 @@ class Command(BaseCommand):
         else:
             self._summary(report, verbosity)
         if report.errors and not (skip_invalid and report.applied) and not dry_run:
-            raise CommandError(f"No se importó nada: {len(report.errors)} errores.")
+            raise CommandError(_("No se importó nada: %(n)d errores.") % {"n": len(report.errors)})
 
     def _summary(self, report, verbosity: int) -> None:
         counts = ", ".join(f"{n} {ACTIONS[action]}" for action, n in report.counts.items())
-        mode = "Simulación" if report.dry_run else ("Importado" if report.applied else "Sin cambios")
+        mode = _("Simulación") if report.dry_run else (_("Importado") if report.applied else _("Sin cambios"))
         self.stdout.write(f"{mode}: {counts}.")
         for planned in report.datasets:
             if verbosity > 1 or planned.action in ("create", "update"):
@@ -61,4 +74,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"  [{planned.action}] {planned.identifier}: {planned.title}{detail}")
         for issue in report.issues:
             if issue.level == "error" or verbosity > 1:
-                self.stdout.write(f"  {'ERROR' if issue.level == 'error' else 'aviso'}: {issue}")
+                self.stdout.write(f"  {_('ERROR') if issue.level == 'error' else _('aviso')}: {issue}")

@@ -3,6 +3,8 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from abiertos.catalog.datajson import catalog_stream, scope_for_municipality, scope_for_province
 from abiertos.catalog.dcat import catalog_rdf
@@ -13,13 +15,13 @@ FORMATS = {"json": None, "xlsx": None, "ttl": "turtle", "rdf": "rdf", "jsonld": 
 
 
 class Command(BaseCommand):
-    help = "Exporta el catálogo publicado (provincia o municipio) como data.json, catalog.xlsx o DCAT."
+    help = gettext_lazy("Exporta el catálogo publicado (provincia o municipio) como data.json, catalog.xlsx o DCAT.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--municipality", metavar="SLUG", help="El catálogo de este municipio.")
+        parser.add_argument("--municipality", metavar="SLUG", help=gettext_lazy("El catálogo de este municipio."))
         parser.add_argument("--format", choices=sorted(FORMATS), default="json")
-        parser.add_argument("--page", type=int, default=1, help="Página de la exportación DCAT.")
-        parser.add_argument("--output", "-o", help="Archivo de salida (por omisión, la salida estándar).")
+        parser.add_argument("--page", type=int, default=1, help=gettext_lazy("Página de la exportación DCAT."))
+        parser.add_argument("--output", "-o", help=gettext_lazy("Archivo de salida (por omisión, la salida estándar)."))
 
     def handle(self, *args, municipality=None, format="json", page=1, output=None, **options):
         try:
@@ -28,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         if format == "xlsx":
             if not output:
-                raise CommandError("Para xlsx indicá un archivo con --output.")
+                raise CommandError(_("Para xlsx indicá un archivo con --output."))
             with open(output, "wb") as out:
                 catalog_xlsx_write(scope, out)
             return
@@ -41,7 +43,7 @@ class Command(BaseCommand):
                 ext = "ttl" if format == "ttl" else format
                 out.write(catalog_rdf(scope, FORMATS[format], page=page, page_url=f"{scope.base_url}/catalog.{ext}"))
         except ValueError as exc:
-            raise CommandError(f"No existe la página {page}.") from exc
+            raise CommandError(_("No existe la página %(n)d.") % {"n": page}) from exc
         finally:
             if output:
                 out.close()

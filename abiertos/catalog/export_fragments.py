@@ -1,0 +1,72 @@
+"""Stored data.json entries of datasets (DatasetExportFragment), and the keys that say they are current.
+
+The province data.json of 100,000 datasets took most of its time reading rows and building
+entries that had not changed since the last export. Each dataset's entry is now kept as text
+with a key digesting what it was built from; an export reads, per chunk of datasets, a few
+aggregates (distribution count and latest change, field count and highest id, theme ids) and
+reuses every entry whose key still matches. Field rows rewritten without touching the dataset
+(the datastore rebuilds the data dictionary with new rows) change the highest id and the count,
+so they are noticed too. Only the entries that changed are rebuilt and stored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Max
+
+from .models import DatasetExportFragment, Distribution, Field
+
+logger = logging.getLogger(__name__)
+
+# Bump when the shape of an entry changes, so entries written by older code are rebuilt.
+FRAGMENT_FORMAT = "1"
+
+
+def chunk_keys(datasets: list[dict], first_id: int, last_id: int, themes: dict[int, list[str]], config: str):
+    """The current key of each dataset of a chunk (rows with id, version, updated_at, slug, e-mail)."""
+    dists = (
+        Distribution.objects.filter(dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True)
+        .values_list("dataset_id")
+        .annotate(n=Count("id"), latest=Max("updated_at"))
+        .order_by()
+    )
+    dist_stats = {dataset_id: (n, latest) for dataset_id, n, latest in dists}
+    fields = (
+        Field.objects.filter(distribution__dataset__gte=first_id, distribution__dataset__lte=last_id)
+        .values_list("distribution__dataset_id")
+        .annotate(n=Count("id"), top=Max("id"))
+        .order_by()
+    )
+    field_stats = {dataset_id: (n, top) for dataset_id, n, top in fields}
+    keys = {}
+    for ds in datasets:
+        pk = ds["id"]
+        text = (
+            f"{FRAGMENT_FORMAT}|{config}|{ds['version']}|{ds['updated_at'].isoformat()}|{ds['municipality__slug']}|"
+            f"{ds['municipality__contact_email']}|{themes.get(pk)}|{dist_stats.get(pk)}|{field_stats.get(pk)}"
+        )
+        keys[pk] = hashlib.sha256(text.encode()).hexdigest()
+    return keys
+
+
+def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str]]:
+    """(key, entry text) of the stored entries of the datasets with ids in the range."""
+    rows = DatasetExportFragment.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
+    return {pk: (key, entry) for pk, key, entry in rows.values_list("dataset_id", "key", "entry")}
+
+
+def store(items: list[tuple[int, str, str]]) -> None:
+    """Keep these (dataset id, key, entry text); a failure only costs the next export some time."""
+    if not items:
+        return
+    fragments = [DatasetExportFragment(dataset_id=pk, key=key, entry=entry) for pk, key, entry in items]
+    try:
+        with transaction.atomic():
+            DatasetExportFragment.objects.bulk_create(
+                fragments, update_conflicts=True, unique_fields=["dataset"], update_fields=["key", "entry"]
+            )
+    except DatabaseError:  # e.g. SQLite busy with a writer: serve the export anyway
+        logger.warning("Could not store %d data.json entries", len(items), exc_info=True)

@@ -1,0 +1,127 @@
+"""package_search on the search index gives the catalog-table path's answers, and its cache follows writes."""
+
+import pytest
+from django.core.cache import cache
+
+from abiertos.catalog import services
+from abiertos.catalog.models import SearchIndexGeneration
+from abiertos.catalog.tests.factories import dataset_make
+from abiertos.ckan_api import fq, index_querying, querying
+from abiertos.core.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
+
+
+@pytest.fixture
+def catalog(municipality, other_municipality):
+    made = [
+        dataset_make(municipality, publish=True, identifier="obras", title="Obras públicas 2024", keywords=["Obras"]),
+        dataset_make(
+            municipality,
+            publish=True,
+            identifier="gastos",
+            title="Gastos",
+            description="Compras de obras públicas.",
+            keywords=["obras", "gasto"],
+            themes=["salud"],
+        ),
+        dataset_make(other_municipality, publish=True, identifier="obra-vial", title="Obra vial", keywords=["vial"]),
+        dataset_make(other_municipality, publish=True, identifier="salud", title="Centros de salud", license="cc-zero"),
+        dataset_make(municipality, identifier="borrador", title="Obras en borrador"),
+    ]
+    cache.clear()
+    return made
+
+
+def _both(actor, params: dict) -> tuple[querying.SearchPage, querying.SearchPage]:
+    node = fq.And((fq.parse(params.get("q", "*:*")), fq.parse(params.get("fq", ""))))
+    kwargs = {
+        "actor": actor,
+        "query": node,
+        "sort": params.get("sort", [("score", True), ("metadata_modified", True)]),
+        "start": params.get("start", 0),
+        "rows": params.get("rows", 10),
+        "facet_fields": FACETS,
+        "include_private": params.get("include_private", False),
+    }
+    assert index_querying.flatten(node) is not None, "the query should take the index path"
+    on_index = querying.dataset_search(**kwargs)
+    cache.clear()
+    original = index_querying.flatten
+    index_querying.flatten = lambda node: None
+    try:
+        on_tables = querying.dataset_search(**kwargs)
+    finally:
+        index_querying.flatten = original
+    return on_index, on_tables
+
+
+def _shape(page: querying.SearchPage):
+    facets = {name: [(i.name, i.display_name, i.count) for i in items] for name, items in page.facets.items()}
+    return page.count, [d.name for d in page.datasets], facets
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "obra publica"},
+        {"q": "obras", "fq": "organization:la-plata"},
+        {"fq": "tags:obras"},
+        {"fq": "tags:Obras"},
+        {"fq": "res_format:csv groups:salud"},
+        {"fq": "license_id:cc-zero"},
+        {"q": "obra", "sort": [("name", False)]},
+        {"q": "obra", "sort": [("title_string", True)], "start": 1, "rows": 1},
+        {"sort": [("id", False)], "fq": "metadata_modified:[2020-01-01T00:00:00Z TO *]"},
+        {"fq": "dataset_type:harvest"},
+        {"q": "obra", "include_private": True},
+    ],
+)
+def test_index_path_answers_as_the_catalog_tables_do(catalog, editor, params):
+    actor = Actor.for_user(editor) if params.get("include_private") else Actor.anonymous()
+    on_index, on_tables = _both(actor, params)
+    assert _shape(on_index) == _shape(on_tables)
+    assert on_index.count > 0 or params.get("fq") == "dataset_type:harvest"
+
+
+def test_index_path_keeps_tags_exactly_as_written(catalog):
+    on_index, _ = _both(Actor.anonymous(), {})
+    assert {(i.name, i.count) for i in on_index.facets["tags"]} >= {("Obras", 1), ("obras", 1)}
+    assert _both(Actor.anonymous(), {"fq": "tags:Obras"})[0].count == 1
+
+
+def test_or_and_not_take_the_catalog_table_path():
+    assert index_querying.flatten(fq.parse("tags:a OR tags:b")) is None
+    assert index_querying.flatten(fq.parse("-tags:a")) is None
+    assert index_querying.flatten(fq.parse("name:x")) is None
+    assert index_querying.flatten(fq.parse("tags:a organization:b obras")) is not None
+
+
+def test_cached_answer_is_reused_until_the_index_changes(ckan, catalog, municipality, django_assert_max_num_queries):
+    params = {"q": "obra", "facet.field": '["organization", "tags"]'}
+    first = ckan("package_search", params).result
+    assert first["count"] == 3
+    with django_assert_max_num_queries(6):  # generation, then the page's datasets only
+        assert ckan("package_search", params).result == first
+    token = SearchIndexGeneration.objects.get().token
+    dataset_make(municipality, publish=True, identifier="obra-nueva", title="Obra nueva")
+    assert SearchIndexGeneration.objects.get().token != token
+    after = ckan("package_search", params).result
+    assert after["count"] == 4
+    assert after["facets"]["organization"]["la-plata"] == first["facets"]["organization"]["la-plata"] + 1
+
+
+def test_cache_forgets_a_deleted_dataset(ckan, catalog):
+    assert ckan("package_search", {"q": "vial"}).result["count"] == 1
+    services.dataset_delete(dataset=catalog[2], by=Actor.system("test"))
+    assert ckan("package_search", {"q": "vial"}).result["count"] == 0
+
+
+def test_cache_follows_a_municipality_going_inactive(ckan, catalog, other_municipality):
+    assert ckan("package_search", {"fq": "organization:bahia-blanca"}).result["count"] == 2
+    other_municipality.is_active = False
+    other_municipality.save()
+    assert ckan("package_search", {"fq": "organization:bahia-blanca"}).result["count"] == 0
