@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dump, explore_views
+from . import chart_views, dump, explore_views
 
 app_name = "datastore_query"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("datastore/dump/<str:resource_id>", dump.table_dump, name="dump"),
     path(DISTRIBUTION + "explorar/", explore_views.table_explore, name="explore"),
     path(DISTRIBUTION + "explorar/descargar.<str:fmt>", explore_views.table_explore_download, name="explore_download"),
+    path(DISTRIBUTION + "grafico/", chart_views.table_chart, name="chart"),
+    path(DISTRIBUTION + "grafico/embed/", chart_views.table_chart_embed, name="chart_embed"),
+    path(DISTRIBUTION + "grafico.svg", chart_views.table_chart_svg, name="chart_svg"),
 ]
