@@ -78,6 +78,8 @@ def standard_schema_save(
         raise ValidationError(message, fields={"identifier": [message]})
     clean = _fields_clean(fields)
     schema = StandardSchema.objects.select_for_update().filter(identifier=identifier).first()
+    if schema and (schema.title, schema.description, schema.fields) == (title.strip(), description.strip(), clean):
+        return schema  # nothing changed: no write, no audit event
     if schema is None:
         schema = StandardSchema(
             identifier=identifier, slug=slug or slugify(identifier.rstrip("/").split("/")[-1])[:100]
