@@ -261,7 +261,10 @@ def _page_sql(table: DatastoreTable, query: TableQuery, limit: int) -> tuple[str
         after, after_params = _after_sql(sort, cursor_decode(table, query.cursor, sort))
         where = f"{where} AND {after}" if where else f" WHERE {after}"
         params = [*params, *after_params]
-    sql = f"SELECT {columns} FROM {VIEW}{where}{_order_sql(sort, with_id=True)} LIMIT ?"
+    # Without a sort, file order is _id order (DuckDB preserves insertion order): an ORDER BY _id
+    # would make a deep OFFSET keep every skipped row in memory.
+    order = _order_sql(sort, with_id=True) if sort else ""
+    sql = f"SELECT {columns} FROM {VIEW}{where}{order} LIMIT ?"
     return (sql + " OFFSET ?", [*params, limit, query.offset]) if not query.cursor else (sql, [*params, limit])
 
 
