@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -59,6 +61,7 @@ def schema_detail(request, slug):
         "next_url": _link(base, params, page=page + 1) if page < min(pages, MAX_PAGE) else "",
         "filtered": bool(params),
         "downloads": {fmt: _link(base + f"descargar.{fmt}", params) for fmt in ("csv", "json", "xlsx")},
+        "chart_query": urlencode({k: v for k, v in params.items() if k != "sort"}),
     }
     return render(request, "datastore/schema_detail.html", context)
 

@@ -185,3 +185,15 @@ def test_publisher_declares_the_schema_on_the_table_page(client, tables, schema,
     assert la_plata.schema == ""
     page = client.get(f"/m/{municipality.slug}/datos/{d.dataset.identifier}/recursos/{d.identifier}/tabla/")
     assert '<option value="obras-publicas">Obras públicas</option>' in page.content.decode()
+
+
+def test_schema_chart_compares_municipalities(client, tables, schema):
+    body = client.get("/datos/esquemas/obras-publicas/grafico/", {"funcion": "sum", "valor": "monto"}).content.decode()
+    assert '<title id="chart-title">Suma de monto por municipio</title>' in body
+    assert '<th scope="row">La Plata</th><td>4.750,75</td><td>85,9 %</td>' in body
+    assert '<th scope="row">Bahía Blanca</th><td>780</td><td>14,1 %</td>' in body
+    embed = client.get("/datos/esquemas/obras-publicas/grafico/embed/", {"categoria": "municipio"})
+    assert "X-Frame-Options" not in embed.headers
+    assert "<h1>Cantidad de filas por municipio</h1>" in embed.content.decode()
+    detail = client.get("/datos/esquemas/obras-publicas/", {"filter.obra": "Puerto"}).content.decode()
+    assert 'href="/datos/esquemas/obras-publicas/grafico/?filter.obra=Puerto"' in detail
