@@ -263,7 +263,8 @@ def _page_sql(table: DatastoreTable, query: TableQuery, limit: int) -> tuple[str
         params = [*params, *after_params]
     # Without a sort, file order is _id order (DuckDB preserves insertion order): an ORDER BY _id
     # would make a deep OFFSET keep every skipped row in memory.
-    order = _order_sql(sort, with_id=True) if sort else ""
+    # (A union of tables has no single file order: it is always ordered.)
+    order = _order_sql(sort, with_id=True) if sort or isinstance(table, CombinedTable) else ""
     sql = f"SELECT {columns} FROM {VIEW}{where}{order} LIMIT ?"
     return (sql + " OFFSET ?", [*params, limit, query.offset]) if not query.cursor else (sql, [*params, limit])
 
@@ -321,7 +322,8 @@ def table_stream(*, table: DatastoreTable, query: TableQuery, batch: int = 5000)
     sort = [(column_check(table, c, "sort"), d) for c, d in query.sort]
     where, params = where_sql(table, query)
     # Without a sort, file order is _id order: an ORDER BY would make DuckDB sort the whole table.
-    order = _order_sql(sort, with_id=not query.distinct) if sort else ""
+    ordered = sort or isinstance(table, CombinedTable)
+    order = _order_sql(sort, with_id=not query.distinct) if ordered else ""
     distinct = "DISTINCT " if query.distinct else ""
     sql = f"SELECT {distinct}{', '.join(ident(n) for n in names)} FROM {VIEW}{where}{order}"
     with _connect(table) as con:

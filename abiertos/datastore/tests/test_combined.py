@@ -197,3 +197,11 @@ def test_schema_chart_compares_municipalities(client, tables, schema):
     assert "<h1>Cantidad de filas por municipio</h1>" in embed.content.decode()
     detail = client.get("/datos/esquemas/obras-publicas/", {"filter.obra": "Puerto"}).content.decode()
     assert 'href="/datos/esquemas/obras-publicas/grafico/?filter.obra=Puerto"' in detail
+
+
+def test_combined_table_pages_in_id_order_without_a_sort(tables, schema, citizen, actor):
+    table = combined_table(schema=schema, actor=actor(citizen))
+    first = table_search(table=table, query=TableQuery(limit=3))
+    rest = table_search(table=table, query=TableQuery(limit=10, cursor=first.next_cursor))
+    assert [r[0] for r in first.records + rest.records] == list(range(1, 8))
+    assert [r[1] for r in first.records[:2]] == ["Bahía Blanca", "Bahía Blanca"]
