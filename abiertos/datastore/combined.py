@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from abiertos.catalog.selectors import dataset_list_visible_to
 from abiertos.core.actors import Actor
 
+from .forms import TYPE_LABELS
 from .models import DatastoreTable, StandardSchema
 from .sandbox import ROW_ID, ident, literal, sandbox
 
@@ -98,7 +99,11 @@ def schema_conformance(table: DatastoreTable, schema: StandardSchema) -> list[st
         elif types[name] != kind and (types[name], kind) not in WIDENS:
             reasons.append(
                 _("La columna «%(name)s» es de tipo %(found)s y el esquema pide %(wanted)s.")
-                % {"name": name, "found": types[name], "wanted": kind}
+                % {
+                    "name": name,
+                    "found": TYPE_LABELS.get(types[name], types[name]),
+                    "wanted": TYPE_LABELS.get(kind, kind),
+                }
             )
     return reasons
 

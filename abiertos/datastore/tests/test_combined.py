@@ -128,7 +128,7 @@ def test_non_conforming_tables_are_left_out_with_the_reason(tables, schema, muni
     reasons = {e.table.distribution.dataset.identifier: e.reasons for e in combined.excluded}
     assert reasons == {
         "incompleta": ["Falta la columna «obra»."],
-        "texto": ["La columna «monto» es de tipo string y el esquema pide number."],
+        "texto": ["La columna «monto» es de tipo Texto y el esquema pide Número con decimales."],
     }
     assert table_search(table=combined, query=TableQuery()).total == 7
 

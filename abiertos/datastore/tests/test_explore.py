@@ -32,7 +32,7 @@ def test_explorer_shows_a_page_with_summaries_and_downloads(client, table):
     assert "Filas 1 a 5 de 5." in page
     assert f"/datastore/dump/{table.distribution.uuid}?format=csv" in page
     # Column summary: monto has one empty value and ranges 50.25 to 3000.0; partido's top values.
-    assert '<th scope="row">monto</th><td>number</td><td>1</td>' in page
+    assert '<th scope="row">monto</th><td>Número con decimales</td><td>1</td>' in page
     assert "<td>50.25</td><td>3000.0</td>" in page
     assert "<td>2024-01-15</td>" in page  # as a filter is written
     assert "true (3), false (2)" in page
