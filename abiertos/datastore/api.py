@@ -1,4 +1,4 @@
-"""REST endpoints for reading a distribution's table: schema, rows (with cursors) and aggregates."""
+"""REST endpoints for reading a distribution's table (schema, rows with cursors, aggregates) and standard schemas."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from ninja import Query, Router, Schema
 
 from abiertos.core.errors import ValidationError
 
+from .combined import CombinedTable, combined_table
 from .query import Metric, table_aggregate, table_fields, table_search
 from .readable import table_get_readable
 from .request_query import query_from
+from .standards import standard_schema_get, standard_schema_list
 from .values import json_value
 
 router = Router(tags=["tablas"])
@@ -115,6 +117,101 @@ def table_rows(request, distribution: str, params: Query[RowsIn]):
 def table_aggregate_view(request, distribution: str, params: Query[AggregateIn]):
     """Groups of rows with count, sum, avg, min and max; filtered like /rows."""
     table = table_get_readable(actor=request.auth, reference=distribution)
+    group_by = [c.strip() for c in params.group_by.split(",") if c.strip()]
+    data = request.GET.copy()
+    for key in ("group_by", "metrics"):
+        data.pop(key, None)
+    result = table_aggregate(
+        table=table, group_by=group_by, metrics=_metrics(params.metrics), query=query_from(table, data)
+    )
+    return {"fields": result.fields, "records": _records(result.fields, result.records), "truncated": result.truncated}
+
+
+# Standard schemas: the same table published by several municipalities, read as one ------------
+
+
+class StandardSchemaOut(Schema):
+    identifier: str
+    slug: str
+    title: str
+    description: str
+    fields: list[FieldOut]
+    municipalities: list[str]
+    tables: int
+
+
+class ExcludedOut(Schema):
+    distribution: str
+    municipality: str
+    reasons: list[str]
+
+
+class CombinedRowsOut(RowsOut):
+    municipalities: list[str]
+    excluded: list[ExcludedOut]
+
+
+def _combined(request, slug: str) -> CombinedTable:
+    return combined_table(schema=standard_schema_get(slug=slug), actor=request.auth)
+
+
+@router.get("/schemas", response=list[StandardSchemaOut], summary="Esquemas estándar", tags=["esquemas"])
+def schema_list(request):
+    """Standard schemas and the municipalities whose tables declare each one."""
+    return [
+        {
+            "identifier": item.schema.identifier,
+            "slug": item.schema.slug,
+            "title": item.schema.title,
+            "description": item.schema.description,
+            "fields": [
+                {"id": f["name"], "type": f["type"], "description": f.get("description", "")}
+                for f in item.schema.fields
+            ],
+            "municipalities": item.municipalities,
+            "tables": item.tables,
+        }
+        for item in standard_schema_list(actor=request.auth)
+    ]
+
+
+@router.get(
+    "/schemas/{slug}/rows", response=CombinedRowsOut, summary="Filas de todos los municipios", tags=["esquemas"]
+)
+def schema_rows(request, slug: str, params: Query[RowsIn]):
+    """Rows of every conforming table of the schema, with ``municipio`` and ``municipio_codigo`` first.
+
+    Filters, q, sort, offset and cursor work as in /tables/{distribution}/rows; ``excluded`` lists
+    the tables that declare the schema but do not match it, with the reasons."""
+    table = _combined(request, slug)
+    result = table_search(table=table, query=query_from(table, request.GET))
+    return {
+        "fields": result.fields,
+        "records": _records(result.fields, result.records),
+        "total": result.total,
+        "next_cursor": result.next_cursor,
+        "truncated": result.truncated,
+        "municipalities": [t.distribution.dataset.municipality.name for t in table.parts],
+        "excluded": [
+            {
+                "distribution": str(e.table.distribution.uuid),
+                "municipality": e.table.distribution.dataset.municipality.name,
+                "reasons": e.reasons,
+            }
+            for e in table.excluded
+        ],
+    }
+
+
+@router.get(
+    "/schemas/{slug}/aggregate",
+    response=AggregateOut,
+    summary="Totales por grupo de todos los municipios",
+    tags=["esquemas"],
+)
+def schema_aggregate(request, slug: str, params: Query[AggregateIn]):
+    """Groups of the combined rows (``group_by=municipio`` compares municipalities) with count/sum/avg/min/max."""
+    table = _combined(request, slug)
     group_by = [c.strip() for c in params.group_by.split(",") if c.strip()]
     data = request.GET.copy()
     for key in ("group_by", "metrics"):

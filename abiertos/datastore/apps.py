@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class DatastoreConfig(AppConfig):
     name = "abiertos.datastore"
     label = "datastore"
-    verbose_name = "Datos tabulares (datastore)"
+    verbose_name = gettext_lazy("Datos tabulares (datastore)")
 
     def ready(self) -> None:
         from abiertos.catalog.signals import distribution_file_changed

@@ -24,7 +24,7 @@ PAGE_SIZE = 25
 MAX_PAGE = 400  # deeper pages: filter, or use the API's cursor
 
 
-def _table(request, municipality_slug, identifier, distribution_identifier):
+def explored_table(request, municipality_slug, identifier, distribution_identifier):
     dataset = catalog_selectors.dataset_get_visible(
         actor=actor_for_web(request), municipality_slug=municipality_slug, identifier=identifier
     )
@@ -83,7 +83,7 @@ def _headers(table, params, base, sort):
 
 def table_explore(request, municipality_slug, identifier, distribution_identifier):
     """GET: one page of the table, with the filters, search and sort of the query string."""
-    dataset, distribution, table = _table(request, municipality_slug, identifier, distribution_identifier)
+    dataset, distribution, table = explored_table(request, municipality_slug, identifier, distribution_identifier)
     query, params = _state(request, table)
     page = _page(request)
     query.offset = (page - 1) * PAGE_SIZE
@@ -130,12 +130,16 @@ def table_explore(request, municipality_slug, identifier, distribution_identifie
             "view_json": _link(dump, params, format="json"),
         },
         "summary": table_summary(table=table),
+        "chart_url": _link(
+            reverse("datastore_query:chart", args=[municipality_slug, identifier, distribution_identifier]),
+            {k: v for k, v in params.items() if k != "sort"},
+        ),
     }
     return render(request, "datastore/table_explore.html", context)
 
 
 def table_explore_download(request, municipality_slug, identifier, distribution_identifier, fmt):
     """The rows the explorer shows (all pages), as CSV or JSON."""
-    _dataset, distribution, table = _table(request, municipality_slug, identifier, distribution_identifier)
+    _dataset, distribution, table = explored_table(request, municipality_slug, identifier, distribution_identifier)
     query, _params = _state(request, table)
     return dump_response(table, query, fmt, f"{distribution.identifier}-filtrado")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import encodings, readers
 from .detection import Detection
@@ -25,12 +26,12 @@ from .query_progress import QueryWatcher
 from .typing import FALSE_TOKENS, NULL_TOKENS, TRUE_TOKENS
 
 TYPE_LABELS = {
-    "integer": "un número entero",
-    "number": "un número",
-    "boolean": "verdadero o falso",
-    "date": "una fecha",
-    "datetime": "una fecha y hora",
-    "time": "una hora",
+    "integer": gettext_lazy("un número entero"),
+    "number": gettext_lazy("un número"),
+    "boolean": gettext_lazy("verdadero o falso"),
+    "date": gettext_lazy("una fecha"),
+    "datetime": gettext_lazy("una fecha y hora"),
+    "time": gettext_lazy("una hora"),
 }
 # DuckDB's share of a worker's memory during a load (it spills to disk beyond it); with Python and
 # Django around it a load stays well under 1.5 GB of resident memory.
@@ -193,7 +194,7 @@ def _type_problem(column: dict, row: int, value: str) -> IngestionProblem:
             "Fila %(row)d, columna «%(column)s»: el valor «%(value)s» no es %(type)s. "
             "Corregí el dato o cambiá el tipo de la columna a texto."
         )
-        % {"row": row, "column": column["name"], "value": value, "type": _(TYPE_LABELS[column["type"]])},
+        % {"row": row, "column": column["name"], "value": value, "type": TYPE_LABELS[column["type"]]},
         reason="type",
         row=row,
         column=column["name"],
@@ -231,7 +232,7 @@ def parquet_write(con, source: str, detection: Detection, target: Path) -> LoadR
                         "La columna «%(column)s» se cargó como texto: en la fila %(row)d tiene «%(value)s», "
                         "que no es %(type)s."
                     )
-                    % {"column": column["name"], "row": row, "value": value, "type": _(TYPE_LABELS[column["type"]])}
+                    % {"column": column["name"], "row": row, "value": value, "type": TYPE_LABELS[column["type"]]}
                 )
                 column.update(type="string", format="")
         except duckdb.InvalidInputException as exc:

@@ -30,6 +30,8 @@ class DatastoreTable(models.Model):
     # Corrections the publisher made; applied again when the file changes.
     overrides = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # The standard schema the publisher declares this table follows (StandardSchema.identifier).
+    schema = models.CharField(max_length=300, blank=True, db_index=True)
     source_file_version = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=TableStatus.choices, default=TableStatus.PENDING)
     last_error = models.TextField(blank=True)
@@ -48,6 +50,28 @@ class DatastoreTable(models.Model):
     @property
     def is_serving(self) -> bool:
         return bool(self.parquet_path)
+
+
+class StandardSchema(models.Model):
+    """A table layout several municipalities publish alike (a Frictionless Table Schema), queried as one table."""
+
+    # What a table declares in DatastoreTable.schema: a slug, or the URL of the schema's descriptor.
+    identifier = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # [{"name", "type", "description"}] with types from options.COLUMN_TYPES.
+    fields = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("esquema estándar")
+        verbose_name_plural = _("esquemas estándar")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class RunOutcome(models.TextChoices):

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from django.utils.translation import gettext_lazy
+
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "geometry")
-DELIMITERS = {",": "coma (,)", ";": "punto y coma (;)", "\t": "tabulación", "|": "barra vertical (|)"}
+DELIMITERS = {
+    ",": gettext_lazy("coma (,)"),
+    ";": gettext_lazy("punto y coma (;)"),
+    "\t": gettext_lazy("tabulación"),
+    "|": gettext_lazy("barra vertical (|)"),
+}
 ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d")
 

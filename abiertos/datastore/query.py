@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from abiertos.core.errors import ValidationError
 
+from .combined import CombinedTable
 from .models import DatastoreTable
 from .sandbox import ROW_ID, ident, sandbox, time_limit
 
@@ -62,6 +63,11 @@ class Metric:
     @property
     def name(self) -> str:
         return "count" if self.column == "*" else f"{self.function}_{self.column}"
+
+
+def _connect(table: DatastoreTable | CombinedTable):
+    """A sandbox where ``t`` is the table (or the union of a standard schema's tables)."""
+    return table.connection(VIEW) if isinstance(table, CombinedTable) else sandbox({VIEW: table})
 
 
 def max_rows() -> int:
@@ -255,7 +261,11 @@ def _page_sql(table: DatastoreTable, query: TableQuery, limit: int) -> tuple[str
         after, after_params = _after_sql(sort, cursor_decode(table, query.cursor, sort))
         where = f"{where} AND {after}" if where else f" WHERE {after}"
         params = [*params, *after_params]
-    sql = f"SELECT {columns} FROM {VIEW}{where}{_order_sql(sort, with_id=True)} LIMIT ?"
+    # Without a sort, file order is _id order (DuckDB preserves insertion order): an ORDER BY _id
+    # would make a deep OFFSET keep every skipped row in memory.
+    # (A union of tables has no single file order: it is always ordered.)
+    order = _order_sql(sort, with_id=True) if sort or isinstance(table, CombinedTable) else ""
+    sql = f"SELECT {columns} FROM {VIEW}{where}{order} LIMIT ?"
     return (sql + " OFFSET ?", [*params, limit, query.offset]) if not query.cursor else (sql, [*params, limit])
 
 
@@ -276,7 +286,7 @@ def table_search(*, table: DatastoreTable, query: TableQuery) -> QueryResult:
     limit = max(0, min(query.limit, max_rows()))
     names = _select_list(table, query)
     sql, params = _page_sql(table, query, limit)
-    with sandbox({VIEW: table}) as con, time_limit(con):
+    with _connect(table) as con, time_limit(con):
         records = con.execute(sql, params).fetchall()
         total = None
         if query.include_total:
@@ -312,10 +322,11 @@ def table_stream(*, table: DatastoreTable, query: TableQuery, batch: int = 5000)
     sort = [(column_check(table, c, "sort"), d) for c, d in query.sort]
     where, params = where_sql(table, query)
     # Without a sort, file order is _id order: an ORDER BY would make DuckDB sort the whole table.
-    order = _order_sql(sort, with_id=not query.distinct) if sort else ""
+    ordered = sort or isinstance(table, CombinedTable)
+    order = _order_sql(sort, with_id=not query.distinct) if ordered else ""
     distinct = "DISTINCT " if query.distinct else ""
     sql = f"SELECT {distinct}{', '.join(ident(n) for n in names)} FROM {VIEW}{where}{order}"
-    with sandbox({VIEW: table}) as con:
+    with _connect(table) as con:
         with time_limit(con):
             con.execute(sql, params)
             rows = con.fetchmany(batch)
@@ -368,6 +379,6 @@ def table_aggregate(
     ]
     if not table.is_serving:
         return QueryResult(fields=fields, records=[], total=0)
-    with sandbox({VIEW: table}) as con, time_limit(con):
+    with _connect(table) as con, time_limit(con):
         records = con.execute(sql, [*params, MAX_GROUPS + 1]).fetchall()
     return QueryResult(fields=fields, records=records[:MAX_GROUPS], total=None, truncated=len(records) > MAX_GROUPS)

@@ -28,7 +28,7 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(value: str) -> str:
+def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -37,8 +37,13 @@ def parquet_file(table: DatastoreTable) -> Path:
 
 
 @contextmanager
-def sandbox(views: dict[str, DatastoreTable]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh in-memory connection whose only objects are ``views`` (name → table), locked down."""
+def sandbox(
+    views: dict[str, DatastoreTable], derived: dict[str, str] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh in-memory connection whose only objects are ``views`` (name → table), locked down.
+
+    ``derived`` adds views (name → SELECT written by our code over those views), such as the
+    union of the tables that share a standard schema."""
     con = duckdb.connect(
         ":memory:",
         config={
@@ -56,8 +61,10 @@ def sandbox(views: dict[str, DatastoreTable]) -> Iterator[duckdb.DuckDBPyConnect
             # file_row_number gives CKAN's _id (1-based, stable for one version of the table).
             con.execute(
                 f"CREATE VIEW {ident(name)} AS SELECT file_row_number + 1 AS {ROW_ID}, * EXCLUDE (file_row_number) "
-                f"FROM read_parquet({_literal(str(path))}, file_row_number = true)"
+                f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
             )
+        for name, select in (derived or {}).items():
+            con.execute(f"CREATE VIEW {ident(name)} AS {select}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
         yield con

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .problems import IngestionProblem
 
@@ -28,17 +29,17 @@ TABULAR_KINDS = frozenset({XLSX, ODS, XLS, JSON, TEXT})
 TABULAR_EXTENSIONS = frozenset({"csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "geojson"})
 
 KIND_LABELS = {
-    PDF: "un PDF",
-    XLSX: "una planilla de Excel (XLSX)",
-    ODS: "una planilla de LibreOffice (ODS)",
-    XLS: "una planilla de Excel antigua (XLS)",
-    ZIP: "un archivo comprimido ZIP",
-    HTML: "una página web (HTML)",
-    XML: "un documento XML",
-    JSON: "un archivo JSON",
-    TEXT: "un archivo de texto",
-    BINARY: "un archivo binario que no es una tabla",
-    OLE: "un documento de Office que no es una planilla",
+    PDF: gettext_lazy("un PDF"),
+    XLSX: gettext_lazy("una planilla de Excel (XLSX)"),
+    ODS: gettext_lazy("una planilla de LibreOffice (ODS)"),
+    XLS: gettext_lazy("una planilla de Excel antigua (XLS)"),
+    ZIP: gettext_lazy("un archivo comprimido ZIP"),
+    HTML: gettext_lazy("una página web (HTML)"),
+    XML: gettext_lazy("un documento XML"),
+    JSON: gettext_lazy("un archivo JSON"),
+    TEXT: gettext_lazy("un archivo de texto"),
+    BINARY: gettext_lazy("un archivo binario que no es una tabla"),
+    OLE: gettext_lazy("un documento de Office que no es una planilla"),
 }
 _EXTENSION_KIND = {"csv": TEXT, "tsv": TEXT, "txt": TEXT, "xlsx": XLSX, "xls": XLS, "ods": ODS}
 _EXTENSION_KIND.update({"json": JSON, "geojson": JSON})
@@ -108,7 +109,7 @@ def kind_check(*, path: Path, name: str) -> tuple[str, list[str]]:
                 "El archivo se llama «%(name)s» como si fuera %(declared)s, pero es %(real)s: "
                 "no se puede leer como tabla."
             )
-            % {"name": name, "declared": label, "real": _(KIND_LABELS[kind])},
+            % {"name": name, "declared": label, "real": KIND_LABELS[kind]},
             reason=kind,
         )
     warnings = []
@@ -118,6 +119,6 @@ def kind_check(*, path: Path, name: str) -> tuple[str, list[str]]:
     if expected and expected != kind:
         warnings.append(
             _("El archivo tiene extensión .%(ext)s pero en realidad es %(real)s; se leyó como tal.")
-            % {"ext": declared, "real": _(KIND_LABELS[kind])}
+            % {"ext": declared, "real": KIND_LABELS[kind]}
         )
     return kind, warnings

@@ -12,9 +12,15 @@ from django.views.decorators.http import require_POST
 from abiertos.accounts.request_actor import actor_for_web
 from abiertos.core.errors import NotFound, ValidationError
 
-from . import selectors, services
+from . import selectors, services, standards
+from .combined import schema_conformance
 from .forms import TYPE_LABELS, SettingsForm, initial_from
 from .problems import IngestionProblem
+
+
+def _schema_reasons(table) -> list[str]:
+    schema = standards.standard_schema_for(identifier=table.schema) if table else None
+    return schema_conformance(table, schema) if schema else []
 
 
 def _preview(distribution, overrides):
@@ -57,6 +63,8 @@ def table_detail(request, municipality_slug, identifier, distribution_identifier
         "problem": problem,
         "form": form,
         "type_labels": TYPE_LABELS,
+        "schemas": standards.standard_schema_choices(),
+        "schema_reasons": _schema_reasons(table),
         "runs": selectors.ingestion_run_list(table=table)[:10] if table else [],
         "sample": selectors.datastore_table_read(table=table, limit=10, offset=0)[1]
         if table and table.is_serving
@@ -94,4 +102,32 @@ def table_fields_update(request, municipality_slug, identifier, distribution_ide
         messages.error(request, exc.message + " " + " ".join(m for msgs in exc.fields.values() for m in msgs))
     else:
         messages.success(request, _("Diccionario de datos guardado: ya se ve en data.json y DCAT."))
+    return redirect(reverse("datastore:table_detail", args=[municipality_slug, identifier, distribution_identifier]))
+
+
+@login_required
+@require_POST
+def table_schema_update(request, municipality_slug, identifier, distribution_identifier):
+    """Declare which standard schema the table follows (or none), so it joins the province's combined table."""
+    actor = actor_for_web(request)
+    distribution = selectors.distribution_get_for_table_edit(
+        actor=actor,
+        municipality_slug=municipality_slug,
+        identifier=identifier,
+        distribution_identifier=distribution_identifier,
+    )
+    table = selectors.datastore_table_for(distribution=distribution)
+    if table is None:
+        raise NotFound(_("Este recurso todavía no tiene una tabla cargada."))
+    wanted = request.POST.get("schema", "")
+    schema = standards.standard_schema_for(identifier=wanted)
+    if wanted and schema is None:
+        raise ValidationError(_("No existe ese esquema estándar."), fields={"schema": [wanted]})
+    declared = standards.datastore_table_schema_set(table=table, schema=schema, by=actor)
+    if declared.reasons:
+        messages.warning(
+            request, _("Esquema guardado, pero la tabla todavía no lo cumple: ") + " ".join(declared.reasons)
+        )
+    else:
+        messages.success(request, _("Esquema guardado."))
     return redirect(reverse("datastore:table_detail", args=[municipality_slug, identifier, distribution_identifier]))

@@ -32,7 +32,7 @@ def test_explorer_shows_a_page_with_summaries_and_downloads(client, table):
     assert "Filas 1 a 5 de 5." in page
     assert f"/datastore/dump/{table.distribution.uuid}?format=csv" in page
     # Column summary: monto has one empty value and ranges 50.25 to 3000.0; partido's top values.
-    assert '<th scope="row">monto</th><td>number</td><td>1</td>' in page
+    assert '<th scope="row">monto</th><td>Número con decimales</td><td>1</td>' in page
     assert "<td>50.25</td><td>3000.0</td>" in page
     assert "<td>2024-01-15</td>" in page  # as a filter is written
     assert "true (3), false (2)" in page
@@ -73,3 +73,26 @@ def test_explorer_filtered_download(client, table):
 def test_explorer_of_a_draft_is_hidden_from_visitors(client, municipality):
     draft = table_make(municipality, publish=False, identifier="borrador")
     assert client.get(_url(draft)).status_code == 404
+
+
+def test_dataset_page_finds_the_tables_of_all_distributions_in_one_query(client, municipality):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from abiertos.catalog.tests.factories import distribution_csv_make
+    from abiertos.core.actors import Actor
+    from abiertos.datastore.services import datastore_ingest
+
+    table = table_make(municipality, identifier="varios")
+    url = table.distribution.dataset.get_absolute_url()
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(3):
+        extra = distribution_csv_make(table.distribution.dataset, content=f"a,b\n{n},x\n".encode(), fields=[])
+        datastore_ingest(distribution=extra, by=Actor.system("test"))
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url).content.decode()
+    assert page.count("Ver y filtrar la tabla") == 4
+    datastore = [q["sql"] for q in four.captured_queries if "datastore_datastoretable" in q["sql"]]
+    assert len(datastore) == 1
+    assert len([q for q in one.captured_queries if "datastore_datastoretable" in q["sql"]]) == 1

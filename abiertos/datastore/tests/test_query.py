@@ -106,3 +106,15 @@ def test_table_aggregate_refuses_sum_of_text_and_unknown_function(table):
         table_aggregate(table=table, group_by=[], metrics=[Metric("sum", "obra")])
     with pytest.raises(ValidationError):
         table_aggregate(table=table, group_by=[], metrics=[Metric("median; DROP", "monto")])
+
+
+def test_unsorted_deep_pages_follow_file_order_without_sorting(municipality, settings):
+    # Tight memory: an ORDER BY _id with a deep OFFSET would have to hold every skipped row.
+    content = "n,texto\n" + "".join(f"{i},fila número {i} con algo de texto para ocupar\n" for i in range(1, 60001))
+    table = table_make(municipality, content=content, identifier="larga")
+    settings.DATASTORE_QUERY_MEMORY_MB = 8
+    page = table_search(table=table, query=TableQuery(limit=3, offset=55000, include_total=False))
+    assert [r[0] for r in page.records] == [55001, 55002, 55003]
+    assert [r[1] for r in page.records] == [55001, 55002, 55003]
+    after = table_search(table=table, query=TableQuery(limit=3, cursor=page.next_cursor, include_total=False))
+    assert [r[1] for r in after.records] == [55004, 55005, 55006]

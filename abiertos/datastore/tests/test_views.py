@@ -26,7 +26,7 @@ def test_table_page_shows_what_was_detected(client, editor, distribution):
     page = client.get(_url(distribution)).content.decode()
     assert "Fila del encabezado</dt><dd>3</dd>" in page
     assert "<td>1.234,5</td>" in page
-    assert "partido<br><small>string</small>" in page
+    assert "partido<br><small>Texto</small>" in page
 
 
 def test_table_page_preview_applies_corrections(client, editor, distribution):

@@ -29,6 +29,7 @@ from abiertos.catalog.models import Dataset
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 from abiertos.core.models import Municipality
+from abiertos.datastore.demo import demo_standards_seed
 from abiertos.foi.demo import demo_foi_seed, demo_open_datasets
 from abiertos.portal.services import municipality_profile_update
 
@@ -175,10 +176,16 @@ def seed_foi(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def seed_datastore_standards(ctx: DemoContext) -> list[str]:
+    """The «Obras públicas» standard schema, so the cross-municipality table has content."""
+    return demo_standards_seed(by=ctx.by)
+
+
 SEED_STEPS: list[SeedStep] = [
     SeedStep("Cuentas de demostración", seed_users),
     SeedStep("Páginas de municipios", seed_municipality_pages),
     SeedStep("Datos abiertos de demostración", seed_catalog),
+    SeedStep("Datos estándar entre municipios", seed_datastore_standards),
     SeedStep("Pedidos de acceso a la información", seed_foi),
 ]
 
