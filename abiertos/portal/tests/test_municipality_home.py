@@ -48,3 +48,9 @@ def test_the_site_navigation_reaches_requests_and_openness(client, municipality)
     html = _home(client, municipality)
     assert f'href="{reverse("foi:archive")}">Pedidos de información</a>' in html
     assert f'href="{reverse("monitoring:dashboard")}">Apertura</a>' in html
+
+
+def test_the_footer_links_the_province_wide_pages(client, municipality):
+    html = _home(client, municipality)
+    for name in ("datastore_query:schema_list", "monitoring:methodology", "foi:statistics"):
+        assert f'href="{reverse(name)}"' in html, name
