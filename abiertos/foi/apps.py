@@ -13,7 +13,3 @@ class FoiConfig(AppConfig):
         from .services import OPEN_DATASET_JOB_KIND, open_dataset_job_run
 
         job_kind_register(OPEN_DATASET_JOB_KIND, open_dataset_job_run)
-
-        from .institutional import register as institutional_register
-
-        institutional_register()

@@ -9,8 +9,9 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from abiertos.catalog.signals import dataset_changed
 
-        from . import demo, job_kinds, tasks  # noqa: F401 - tasks registers the periodic schedules
+        from . import demo, foi_indicators, job_kinds, tasks  # noqa: F401 - tasks registers the periodic schedules
 
         job_kinds.register()
+        foi_indicators.register()
         demo.register_seed_step()
         dataset_changed.connect(job_kinds.on_dataset_changed, dispatch_uid="monitoring.dataset_changed")

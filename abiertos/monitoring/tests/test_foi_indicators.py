@@ -10,10 +10,9 @@ from abiertos.core.actors import Actor
 from abiertos.foi import services
 from abiertos.foi.models import AccessOrdinance, OrdinanceStatus
 from abiertos.foi.selectors import MIN_COUNT_FOR_RATES
+from abiertos.foi.tests.factories import days_ago, request_file
 from abiertos.monitoring.institutional import PROVIDERS, institutional_values
 from abiertos.monitoring.services import index_compute_full
-
-from .factories import days_ago, request_file
 
 pytestmark = pytest.mark.django_db
 

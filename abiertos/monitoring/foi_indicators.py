@@ -1,7 +1,8 @@
 """What the access-to-information module tells the openness index (institutional dimension).
 
-Registered with the monitoring app in ``FoiConfig.ready()``. Each provider answers for one
-municipality with a ``Value`` or None (no data yet: nothing recorded, no request received).
+The monitoring app sits above ``foi`` and reads it: these providers are registered in
+``MonitoringConfig.ready()``. Each answers for one municipality with a ``Value`` or None (no data
+yet: nothing recorded, no request received).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from abiertos.core.models import Municipality
-from abiertos.monitoring.institutional import Value
+from abiertos.foi.models import AccessOrdinance, OrdinanceStatus
+from abiertos.foi.selectors import foi_performance
 
-from .models import AccessOrdinance, OrdinanceStatus
-from .selectors import foi_performance
+from .institutional import Value, institutional_register
 
 
 def ordinance_value(municipality: Municipality) -> Value | None:
@@ -81,8 +82,6 @@ def median_days_value(municipality: Municipality) -> Value | None:
 
 
 def register() -> None:
-    from abiertos.monitoring.institutional import institutional_register
-
     institutional_register("foi_ordinance", ordinance_value)
     institutional_register("foi_on_time_pct", on_time_value)
     institutional_register("foi_median_days", median_days_value)
