@@ -453,3 +453,7 @@ def non_working_day_add(request, municipality: str, payload: NonWorkingDayIn):
         municipality=_municipality(municipality), day=payload.date, reason=payload.reason, by=request.auth
     )
     return Status(201, {"date": entry.date, "reason": entry.reason, "deadlines_moved": moved})
+
+
+# The transitions of requests to provincial bodies register on this router too.
+from . import api_bodies  # noqa: E402, F401
