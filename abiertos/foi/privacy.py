@@ -5,6 +5,7 @@ terms (the requester's own name, DNI and e-mail). ``attachment_inspect`` lists w
 hides or leaks (hidden sheets, rows and columns, pivot caches, document metadata, personal
 data in cells or text); ``attachment_redact`` writes the copy the public gets: hidden sheets,
 rows and columns removed, pivot caches dropped, flagged text masked, metadata cleared.
+A PDF's text is scanned page by page but not rewritten: the officer uploads a redacted PDF.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import NameObject
 
 MASK = "[reservado]"
 PATTERNS = {
@@ -42,7 +46,8 @@ PERSONAL_HEADER = re.compile(r"\b(dni|cuil|cuit|documento|tel[eé]fono|celular|c
 
 @dataclass
 class Finding:
-    kind: str  # hidden_sheet, hidden_rows, hidden_columns, pivot_cache, metadata, personal_data, unscanned
+    kind: str  # hidden_sheet, hidden_rows, hidden_columns, pivot_cache, metadata, personal_data, unscanned,
+    # comments, tracked_changes
     where: str
     detail: str
 
@@ -246,26 +251,56 @@ def _zipped_redact(content: bytes, kind: str, terms: list[str]) -> bytes:
 # PDF and plain text ------------------------------------------------------------------------------
 
 
-def _pdf_inspect(content: bytes) -> list[Finding]:
-    findings = [
-        Finding(
-            "unscanned",
-            _("documento"),
-            _("El texto de un PDF no se revisa automáticamente: leelo antes de publicar."),
-        )
-    ]
-    for tag in ("Author", "Creator", "Producer"):
-        for value in re.findall(rb"/" + tag.encode() + rb"\s*\(([^)]*)\)", content):
-            findings.append(Finding("metadata", _("propiedades"), f"{tag}: {value.decode('latin-1')}"))
+PDF_META_FIELDS = ("/Author", "/Creator", "/Producer")
+# Findings that a PDF's redacted copy does not resolve (its text is not rewritten): publishing
+# such a PDF needs the officer's confirmation, with a reason (``foi_request_answer``).
+PDF_UNRESOLVED_KINDS = ("personal_data", "unscanned")
+
+
+def _pdf_inspect(content: bytes, terms: list[str]) -> list[Finding]:
+    """Metadata and, page by page, personal data in the text layer."""
+    reader = _pdf_reader(content)
+    findings = []
+    for tag in PDF_META_FIELDS:
+        if value := str((reader.metadata or {}).get(tag) or "").strip():
+            findings.append(Finding("metadata", _("propiedades"), f"{tag[1:]}: {value}"))
+    blank = []
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text() or ""
+        if not text.strip():
+            blank.append(str(number))
+        elif kinds := text_findings(text, terms):
+            findings.append(Finding("personal_data", _("página %(n)s") % {"n": number}, _kinds(kinds)))
+    if blank:
+        detail = _("Sin texto legible (¿escaneadas?): revisalas a mano. Páginas: %s") % ", ".join(blank)
+        findings.append(Finding("unscanned", _("documento"), detail))
     return findings
 
 
+def _pdf_reader(content: bytes):
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            raise ValueError("encrypted PDF")
+        len(reader.pages)
+    except (PyPdfError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(str(exc)) from exc
+    return reader
+
+
 def _pdf_redact(content: bytes) -> bytes:
-    for tag in (b"Author", b"Creator", b"Producer"):
-        content = re.sub(
-            rb"(/" + tag + rb"\s*\()([^)]*)(\))", lambda m: m.group(1) + b" " * len(m.group(2)) + m.group(3), content
-        )
-    return content
+    """The same pages without the document information and XMP metadata (the text is kept)."""
+    writer = PdfWriter(clone_from=_pdf_reader(content))
+    writer.metadata = None
+    writer._root_object.pop(NameObject("/Metadata"), None)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_unresolved(name: str, findings: list[dict]) -> bool:
+    """Whether a PDF attachment still carries what its redacted copy cannot remove."""
+    return _suffix(name) == ".pdf" and any(f.get("kind") in PDF_UNRESOLVED_KINDS for f in findings)
 
 
 def _kinds(kinds: list[str]) -> str:
@@ -285,7 +320,7 @@ def attachment_inspect(name: str, content: bytes, terms: list[str] = ()) -> list
         elif suffix == ".docx":
             findings = _zipped_inspect(content, "docx", terms)
         elif suffix == ".pdf":
-            findings = _pdf_inspect(content)
+            findings = _pdf_inspect(content, terms)
         else:
             kinds = text_findings(content.decode("utf-8", "replace"), terms)
             findings = [Finding("personal_data", _("texto"), _kinds(kinds))] if kinds else []
