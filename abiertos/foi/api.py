@@ -114,6 +114,11 @@ class ForwardIn(Schema):
 class AnswerIn(Schema):
     text: str = Field(..., max_length=10000)
     partial: bool = False
+    pdf_confirmation: str = Field(
+        "",
+        max_length=500,
+        description="Motivo para publicar PDF con hallazgos en su texto (el texto de un PDF no se anonimiza).",
+    )
 
 
 class RefuseIn(Schema):
@@ -334,7 +339,11 @@ def request_forward(request, municipality: str, number: str, payload: ForwardIn)
 )
 def request_answer(request, municipality: str, number: str, payload: AnswerIn):
     foi = services.foi_request_answer(
-        request=_get(request, municipality, number), text=payload.text, partial=payload.partial, by=request.auth
+        request=_get(request, municipality, number),
+        text=payload.text,
+        partial=payload.partial,
+        pdf_confirmation=payload.pdf_confirmation,
+        by=request.auth,
     )
     return _detail(foi)
 

@@ -82,7 +82,11 @@ def body_attachment_add(request, body: str, number: str, file: File[UploadedFile
 @router.post(f"{BASE}/answer", response=DETAIL, summary="Organismo provincial: responder")
 def body_request_answer(request, body: str, number: str, payload: AnswerIn):
     foi = services.foi_request_answer(
-        request=_get(request, body, number), text=payload.text, partial=payload.partial, by=request.auth
+        request=_get(request, body, number),
+        text=payload.text,
+        partial=payload.partial,
+        pdf_confirmation=payload.pdf_confirmation,
+        by=request.auth,
     )
     return _detail(foi)
 

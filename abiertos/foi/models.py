@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from abiertos.catalog.models import Dataset, Theme
 from abiertos.core.models import Municipality, Province
 
+from .privacy import pdf_unresolved
+
 
 class DayKind(models.TextChoices):
     BUSINESS = "business", _("días hábiles")
@@ -285,6 +287,11 @@ class FoiAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pdf_unresolved(self) -> bool:
+        """A PDF whose findings its redacted copy does not fix (its text is not rewritten)."""
+        return pdf_unresolved(self.name, self.findings)
 
 
 class FoiReport(models.Model):

@@ -318,18 +318,38 @@ def _close(request: FoiRequest, outcome: str, kind: str, text: str, by: Actor, d
 
 
 @transaction.atomic
-def foi_request_answer(*, request: FoiRequest, text: str, partial: bool, by: Actor) -> FoiRequest:
-    """Answer (fully or in part); the checked attachments are published with the answer."""
+def foi_request_answer(
+    *, request: FoiRequest, text: str, partial: bool, by: Actor, pdf_confirmation: str = ""
+) -> FoiRequest:
+    """Answer (fully or in part); the checked attachments are published with the answer.
+
+    A PDF's text is scanned but not rewritten: a PDF with such findings is published only when
+    the officer confirms it with a reason, which the timeline and the audit record."""
     request = lock(request)
     require_officer(by, request.municipality)
     require_open(request, _("El pedido ya está cerrado."))
     text = _required_text(text, "text", _("Escribí la respuesta."))
-    published = list(request.attachments.filter(is_published=False).values_list("name", flat=True))
+    pending = list(request.attachments.filter(is_published=False))
+    data = {"attachments": [a.name for a in pending]}
+    if unresolved := [a.name for a in pending if a.pdf_unresolved]:
+        data["pdf_confirmation"] = _pdf_confirmation(request, unresolved, pdf_confirmation, by)
     request.attachments.filter(is_published=False).update(is_published=True)
     outcome = Outcome.ANSWERED_PARTIAL if partial else Outcome.ANSWERED_FULL
-    _close(request, outcome, EventKind.ANSWERED, text, by, {"outcome": outcome, "attachments": published})
+    _close(request, outcome, EventKind.ANSWERED, text, by, {"outcome": outcome, **data})
     notify(request, _("Respondieron tu pedido"), request.answer_text)
     return request
+
+
+def _pdf_confirmation(request: FoiRequest, names: list[str], reason: str, by: Actor) -> dict:
+    reason = reason.strip()[:500]
+    if not reason:
+        message = _(
+            "El texto de estos PDF tiene hallazgos que la copia pública no corrige: %(n)s. Subí un PDF ya "
+            "anonimizado y quitá el original, o confirmá la publicación explicando por qué."
+        ) % {"n": ", ".join(names)}
+        raise ValidationError(message, fields={"pdf_confirmation": [message]})
+    audit(request, "attachment_publish_confirm", by, {"names": names, "reason": reason})
+    return {"names": names, "reason": public_text(request, reason)}
 
 
 @transaction.atomic
