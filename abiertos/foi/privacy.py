@@ -21,6 +21,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import NameObject
 
+from .revisions import docx_part_strip, docx_revisions, odf_content_strip, odf_revisions
+
 MASK = "[reservado]"
 PATTERNS = {
     "cuit": re.compile(r"\b(?:20|23|24|27|30|33|34)-?\d{8}-?\d\b"),
@@ -214,6 +216,11 @@ def _zipped_inspect(content: bytes, kind: str, terms: list[str]) -> list[Finding
         for name, style in _ODS_TABLE.findall(body):
             if style in hidden_styles:
                 findings.append(Finding("hidden_sheet", name, _("Hoja oculta.")))
+    revisions = odf_revisions(body) if kind == "ods" else docx_revisions(files)
+    for revision, count, authors in revisions:
+        where = _("comentarios") if revision == "comments" else _("control de cambios")
+        detail = _("%(n)s sin publicar (autores: %(a)s); la copia pública no los incluye.") % {"n": count, "a": authors}
+        findings.append(Finding(revision, where, detail))
     if kinds := text_findings(_xml_text(body), terms):
         findings.append(Finding("personal_data", _("texto del documento"), _kinds(kinds)))
     return findings
@@ -228,21 +235,30 @@ def _ods_remove_hidden_tables(body: str) -> str:
     return body
 
 
+def _zipped_part_redact(name: str, xml: str, kind: str, terms: list[str]) -> str:
+    """One XML part of the public copy: metadata cleared, revisions stripped, text masked."""
+    meta_name, meta_pattern = _META_FIELDS[kind][0]
+    if name == meta_name:
+        return re.sub(meta_pattern, r"<\1><", xml)
+    if kind == "docx":
+        xml = docx_part_strip(name, xml)
+        return _mask_text_nodes(xml, terms) if name == "word/document.xml" else xml
+    if name != "content.xml":
+        return xml
+    return _mask_text_nodes(odf_content_strip(_ods_remove_hidden_tables(xml)), terms)
+
+
+def _mask_text_nodes(xml: str, terms: list[str]) -> str:
+    return _TEXT_NODE.sub(lambda m: ">" + text_redact(m.group(1), terms) + "<", xml)
+
+
 def _zipped_redact(content: bytes, kind: str, terms: list[str]) -> bytes:
-    body_name = "content.xml" if kind == "ods" else "word/document.xml"
-    meta_name = _META_FIELDS[kind][0][0]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename in (body_name, meta_name):
-                xml = data.decode("utf-8")
-                if info.filename == meta_name:
-                    xml = re.sub(_META_FIELDS[kind][0][1], r"<\1><", xml)
-                else:
-                    xml = _ods_remove_hidden_tables(xml) if kind == "ods" else xml
-                    xml = _TEXT_NODE.sub(lambda m: ">" + text_redact(m.group(1), terms) + "<", xml)
-                data = xml.encode("utf-8")
+            if info.filename.endswith(".xml"):
+                data = _zipped_part_redact(info.filename, data.decode("utf-8"), kind, terms).encode("utf-8")
             compress = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(info, data, compress_type=compress)
     return out.getvalue()
