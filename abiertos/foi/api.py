@@ -44,6 +44,7 @@ class RequestOut(Schema):
     responded_at: dt.datetime | None
     answer: str = Field(..., alias="public_answer")
     refusal_ground: str
+    complaint_days: int = Field(..., description="Plazo para reclamar, en los días de la norma.")
     url: str
 
     @staticmethod
@@ -71,6 +72,18 @@ class AttachmentOut(Schema):
 class RequestDetailOut(RequestOut):
     events: list[EventOut]
     attachments: list[AttachmentOut]
+    review_body: str = Field(..., description="Quién recibe un reclamo por este pedido, según su norma.")
+    complaint_until: dt.date | None = Field(
+        ..., description="Último día para reclamar; nulo si no hay reclamo posible o ya se presentó."
+    )
+
+    @staticmethod
+    def resolve_review_body(obj: FoiRequest) -> str:
+        return services.complaint_review_body(obj)
+
+    @staticmethod
+    def resolve_complaint_until(obj: FoiRequest) -> dt.date | None:
+        return services.complaint_deadline(obj) if obj.complained_at is None else None
 
     @staticmethod
     def resolve_events(obj: FoiRequest) -> list:
@@ -183,6 +196,8 @@ class RuleOut(Schema):
     extension_days: int
     day_kind: str
     is_default: bool
+    complaint_days: int
+    review_body: str
 
 
 class NonWorkingDayIn(Schema):

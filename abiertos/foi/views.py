@@ -164,6 +164,8 @@ def request_detail(request, number, municipality_slug=None, body_slug=None):
         "manage": manage,
         "is_requester": actor.user is not None and actor.user.pk == foi.requester_id,
         "complaint_allowed": services.complaint_allowed(foi),
+        "complaint_deadline": services.complaint_deadline(foi) if foi.complained_at is None else None,
+        "review_body": services.complaint_review_body(foi),
         "days_left": days_left,
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "grounds": RefusalGround.choices,
