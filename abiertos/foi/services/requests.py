@@ -444,7 +444,7 @@ def foi_request_complain(*, request: FoiRequest, text: str, by: Actor) -> FoiReq
         raise Conflict(_("Se puede reclamar cuando el pedido venció sin respuesta o fue denegado, una sola vez."))
     if today() > deadline:
         raise Conflict(
-            _("El plazo para reclamar venció el %(d)s (%(n)s días %(k)s, según %(rule)s).")
+            _("El plazo para reclamar venció el %(d)s (%(n)s %(k)s, según %(rule)s).")
             % {
                 "d": f"{deadline:%d/%m/%Y}",
                 "n": request.complaint_days,
