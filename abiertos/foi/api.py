@@ -44,6 +44,7 @@ class RequestOut(Schema):
     responded_at: dt.datetime | None
     answer: str = Field(..., alias="public_answer")
     refusal_ground: str
+    complaint_days: int = Field(..., description="Plazo para reclamar, en los días de la norma.")
     url: str
 
     @staticmethod
@@ -71,6 +72,18 @@ class AttachmentOut(Schema):
 class RequestDetailOut(RequestOut):
     events: list[EventOut]
     attachments: list[AttachmentOut]
+    review_body: str = Field(..., description="Quién recibe un reclamo por este pedido, según su norma.")
+    complaint_until: dt.date | None = Field(
+        ..., description="Último día para reclamar; nulo si no hay reclamo posible o ya se presentó."
+    )
+
+    @staticmethod
+    def resolve_review_body(obj: FoiRequest) -> str:
+        return services.complaint_review_body(obj)
+
+    @staticmethod
+    def resolve_complaint_until(obj: FoiRequest) -> dt.date | None:
+        return services.complaint_deadline(obj) if obj.complained_at is None else None
 
     @staticmethod
     def resolve_events(obj: FoiRequest) -> list:
@@ -114,6 +127,11 @@ class ForwardIn(Schema):
 class AnswerIn(Schema):
     text: str = Field(..., max_length=10000)
     partial: bool = False
+    pdf_confirmation: str = Field(
+        "",
+        max_length=500,
+        description="Motivo para publicar PDF con hallazgos en su texto (el texto de un PDF no se anonimiza).",
+    )
 
 
 class RefuseIn(Schema):
@@ -178,6 +196,8 @@ class RuleOut(Schema):
     extension_days: int
     day_kind: str
     is_default: bool
+    complaint_days: int
+    review_body: str
 
 
 class NonWorkingDayIn(Schema):
@@ -334,7 +354,11 @@ def request_forward(request, municipality: str, number: str, payload: ForwardIn)
 )
 def request_answer(request, municipality: str, number: str, payload: AnswerIn):
     foi = services.foi_request_answer(
-        request=_get(request, municipality, number), text=payload.text, partial=payload.partial, by=request.auth
+        request=_get(request, municipality, number),
+        text=payload.text,
+        partial=payload.partial,
+        pdf_confirmation=payload.pdf_confirmation,
+        by=request.auth,
     )
     return _detail(foi)
 
@@ -453,3 +477,7 @@ def non_working_day_add(request, municipality: str, payload: NonWorkingDayIn):
         municipality=_municipality(municipality), day=payload.date, reason=payload.reason, by=request.auth
     )
     return Status(201, {"date": entry.date, "reason": entry.reason, "deadlines_moved": moved})
+
+
+# The transitions of requests to provincial bodies register on this router too.
+from . import api_bodies  # noqa: E402, F401

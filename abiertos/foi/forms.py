@@ -92,6 +92,8 @@ class OrdinanceForm(forms.Form):
     )
     forward_days = forms.IntegerField(label=gettext_lazy("Plazo para derivar (días)"), required=False, min_value=0)
     requires_id_number = forms.BooleanField(label=gettext_lazy("Exige DNI"), required=False, initial=True)
+    complaint_days = forms.IntegerField(label=gettext_lazy("Plazo para reclamar (días)"), required=False, min_value=1)
+    review_body = forms.CharField(label=gettext_lazy("Órgano que recibe los reclamos"), required=False, max_length=300)
     notes = forms.CharField(label=gettext_lazy("Notas"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

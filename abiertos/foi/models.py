@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from abiertos.catalog.models import Dataset, Theme
 from abiertos.core.models import Municipality, Province
 
+from .privacy import pdf_unresolved
+
 
 class DayKind(models.TextChoices):
     BUSINESS = "business", _("días hábiles")
@@ -35,6 +37,8 @@ class AccessOrdinance(models.Model):
     day_kind = models.CharField(_("tipo de días"), max_length=10, choices=DayKind.choices, blank=True)
     forward_days = models.PositiveSmallIntegerField(_("plazo para derivar"), null=True, blank=True)
     requires_id_number = models.BooleanField(_("exige DNI"), default=True)
+    complaint_days = models.PositiveSmallIntegerField(_("plazo para reclamar"), null=True, blank=True)
+    review_body = models.CharField(_("órgano que recibe los reclamos"), max_length=300, blank=True)
     notes = models.TextField(_("notas"), blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +166,8 @@ class FoiRequest(models.Model):
     response_days = models.PositiveSmallIntegerField()
     extension_days = models.PositiveSmallIntegerField()
     day_kind = models.CharField(max_length=10, choices=DayKind.choices)
+    complaint_days = models.PositiveSmallIntegerField(default=40)
+    review_body = models.CharField(max_length=300, blank=True)  # where a complaint goes; blank: the rule's
 
     filed_at = models.DateTimeField(db_index=True)
     due_date = models.DateField(null=True, blank=True, db_index=True)  # None while the clock is stopped
@@ -285,6 +291,11 @@ class FoiAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pdf_unresolved(self) -> bool:
+        """A PDF whose findings its redacted copy does not fix (its text is not rewritten)."""
+        return pdf_unresolved(self.name, self.findings)
 
 
 class FoiReport(models.Model):

@@ -5,6 +5,7 @@ terms (the requester's own name, DNI and e-mail). ``attachment_inspect`` lists w
 hides or leaks (hidden sheets, rows and columns, pivot caches, document metadata, personal
 data in cells or text); ``attachment_redact`` writes the copy the public gets: hidden sheets,
 rows and columns removed, pivot caches dropped, flagged text masked, metadata cleared.
+A PDF's text is scanned page by page but not rewritten: the officer uploads a redacted PDF.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import NameObject
+
+from .revisions import docx_part_strip, docx_revisions, odf_content_strip, odf_revisions
 
 MASK = "[reservado]"
 PATTERNS = {
@@ -42,7 +48,8 @@ PERSONAL_HEADER = re.compile(r"\b(dni|cuil|cuit|documento|tel[eé]fono|celular|c
 
 @dataclass
 class Finding:
-    kind: str  # hidden_sheet, hidden_rows, hidden_columns, pivot_cache, metadata, personal_data, unscanned
+    kind: str  # hidden_sheet, hidden_rows, hidden_columns, pivot_cache, metadata, personal_data, unscanned,
+    # comments, tracked_changes
     where: str
     detail: str
 
@@ -209,6 +216,11 @@ def _zipped_inspect(content: bytes, kind: str, terms: list[str]) -> list[Finding
         for name, style in _ODS_TABLE.findall(body):
             if style in hidden_styles:
                 findings.append(Finding("hidden_sheet", name, _("Hoja oculta.")))
+    revisions = odf_revisions(body) if kind == "ods" else docx_revisions(files)
+    for revision, count, authors in revisions:
+        where = _("comentarios") if revision == "comments" else _("control de cambios")
+        detail = _("%(n)s sin publicar (autores: %(a)s); la copia pública no los incluye.") % {"n": count, "a": authors}
+        findings.append(Finding(revision, where, detail))
     if kinds := text_findings(_xml_text(body), terms):
         findings.append(Finding("personal_data", _("texto del documento"), _kinds(kinds)))
     return findings
@@ -223,21 +235,30 @@ def _ods_remove_hidden_tables(body: str) -> str:
     return body
 
 
+def _zipped_part_redact(name: str, xml: str, kind: str, terms: list[str]) -> str:
+    """One XML part of the public copy: metadata cleared, revisions stripped, text masked."""
+    meta_name, meta_pattern = _META_FIELDS[kind][0]
+    if name == meta_name:
+        return re.sub(meta_pattern, r"<\1><", xml)
+    if kind == "docx":
+        xml = docx_part_strip(name, xml)
+        return _mask_text_nodes(xml, terms) if name == "word/document.xml" else xml
+    if name != "content.xml":
+        return xml
+    return _mask_text_nodes(odf_content_strip(_ods_remove_hidden_tables(xml)), terms)
+
+
+def _mask_text_nodes(xml: str, terms: list[str]) -> str:
+    return _TEXT_NODE.sub(lambda m: ">" + text_redact(m.group(1), terms) + "<", xml)
+
+
 def _zipped_redact(content: bytes, kind: str, terms: list[str]) -> bytes:
-    body_name = "content.xml" if kind == "ods" else "word/document.xml"
-    meta_name = _META_FIELDS[kind][0][0]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename in (body_name, meta_name):
-                xml = data.decode("utf-8")
-                if info.filename == meta_name:
-                    xml = re.sub(_META_FIELDS[kind][0][1], r"<\1><", xml)
-                else:
-                    xml = _ods_remove_hidden_tables(xml) if kind == "ods" else xml
-                    xml = _TEXT_NODE.sub(lambda m: ">" + text_redact(m.group(1), terms) + "<", xml)
-                data = xml.encode("utf-8")
+            if info.filename.endswith(".xml"):
+                data = _zipped_part_redact(info.filename, data.decode("utf-8"), kind, terms).encode("utf-8")
             compress = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(info, data, compress_type=compress)
     return out.getvalue()
@@ -246,26 +267,56 @@ def _zipped_redact(content: bytes, kind: str, terms: list[str]) -> bytes:
 # PDF and plain text ------------------------------------------------------------------------------
 
 
-def _pdf_inspect(content: bytes) -> list[Finding]:
-    findings = [
-        Finding(
-            "unscanned",
-            _("documento"),
-            _("El texto de un PDF no se revisa automáticamente: leelo antes de publicar."),
-        )
-    ]
-    for tag in ("Author", "Creator", "Producer"):
-        for value in re.findall(rb"/" + tag.encode() + rb"\s*\(([^)]*)\)", content):
-            findings.append(Finding("metadata", _("propiedades"), f"{tag}: {value.decode('latin-1')}"))
+PDF_META_FIELDS = ("/Author", "/Creator", "/Producer")
+# Findings that a PDF's redacted copy does not resolve (its text is not rewritten): publishing
+# such a PDF needs the officer's confirmation, with a reason (``foi_request_answer``).
+PDF_UNRESOLVED_KINDS = ("personal_data", "unscanned")
+
+
+def _pdf_inspect(content: bytes, terms: list[str]) -> list[Finding]:
+    """Metadata and, page by page, personal data in the text layer."""
+    reader = _pdf_reader(content)
+    findings = []
+    for tag in PDF_META_FIELDS:
+        if value := str((reader.metadata or {}).get(tag) or "").strip():
+            findings.append(Finding("metadata", _("propiedades"), f"{tag[1:]}: {value}"))
+    blank = []
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text() or ""
+        if not text.strip():
+            blank.append(str(number))
+        elif kinds := text_findings(text, terms):
+            findings.append(Finding("personal_data", _("página %(n)s") % {"n": number}, _kinds(kinds)))
+    if blank:
+        detail = _("Sin texto legible (¿escaneadas?): revisalas a mano. Páginas: %s") % ", ".join(blank)
+        findings.append(Finding("unscanned", _("documento"), detail))
     return findings
 
 
+def _pdf_reader(content: bytes):
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            raise ValueError("encrypted PDF")
+        len(reader.pages)
+    except (PyPdfError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(str(exc)) from exc
+    return reader
+
+
 def _pdf_redact(content: bytes) -> bytes:
-    for tag in (b"Author", b"Creator", b"Producer"):
-        content = re.sub(
-            rb"(/" + tag + rb"\s*\()([^)]*)(\))", lambda m: m.group(1) + b" " * len(m.group(2)) + m.group(3), content
-        )
-    return content
+    """The same pages without the document information and XMP metadata (the text is kept)."""
+    writer = PdfWriter(clone_from=_pdf_reader(content))
+    writer.metadata = None
+    writer._root_object.pop(NameObject("/Metadata"), None)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_unresolved(name: str, findings: list[dict]) -> bool:
+    """Whether a PDF attachment still carries what its redacted copy cannot remove."""
+    return _suffix(name) == ".pdf" and any(f.get("kind") in PDF_UNRESOLVED_KINDS for f in findings)
 
 
 def _kinds(kinds: list[str]) -> str:
@@ -285,7 +336,7 @@ def attachment_inspect(name: str, content: bytes, terms: list[str] = ()) -> list
         elif suffix == ".docx":
             findings = _zipped_inspect(content, "docx", terms)
         elif suffix == ".pdf":
-            findings = _pdf_inspect(content)
+            findings = _pdf_inspect(content, terms)
         else:
             kinds = text_findings(content.decode("utf-8", "replace"), terms)
             findings = [Finding("personal_data", _("texto"), _kinds(kinds))] if kinds else []

@@ -30,6 +30,8 @@ class AccessRule:
     is_default: bool  # True: no municipal ordinance in force was recorded
     ordinance_url: str = ""
     notes: str = ""
+    complaint_days: int = 40  # counted like the response term, from the deadline or the refusal
+    review_body: str = ""  # who receives complaints, as shown to people
 
     @property
     def day_kind_label(self) -> str:
@@ -48,8 +50,12 @@ PROVINCE_DEFAULTS: dict[str, AccessRule] = {
         is_default=True,
         notes=(
             "La norma provincial no fija una prórroga verificada; se aplica una de 15 días hábiles, "
-            "como la Ley nacional 27.275."
+            "como la Ley nacional 27.275. Tampoco están verificados el plazo para reclamar ni el órgano "
+            "de revisión: se aplican los 40 días hábiles de la Ley 27.275 y el reclamo va a la misma "
+            "autoridad que recibió el pedido."
         ),
+        complaint_days=40,
+        review_body="La autoridad que recibió el pedido (órgano de revisión provincial no verificado)",
     ),
 }
 # When neither the province nor the municipality has a recorded rule (DOMAIN.md §5).
@@ -61,6 +67,8 @@ NATIONAL_FALLBACK = AccessRule(
     forward_days=5,
     requires_id_number=True,
     is_default=True,
+    complaint_days=40,
+    review_body="La autoridad que recibió el pedido (órgano de revisión no verificado)",
 )
 # Province of Buenos Aires in the `holidays` package (subdivision "B").
 HOLIDAY_SUBDIVISIONS = {"06": "B"}
@@ -88,6 +96,8 @@ def access_rule_for(municipality: Municipality | ProvincialBody) -> AccessRule:
         is_default=False,
         ordinance_url=ordinance.url,
         notes=ordinance.notes,
+        complaint_days=ordinance.complaint_days or base.complaint_days,
+        review_body=ordinance.review_body or base.review_body,
     )
 
 

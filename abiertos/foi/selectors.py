@@ -272,6 +272,8 @@ def ordinance_status(municipality: Municipality) -> dict:
         "extension_days": rule.extension_days,
         "day_kind": rule.day_kind,
         "is_default": rule.is_default,
+        "complaint_days": rule.complaint_days,
+        "review_body": rule.review_body,
     }
 
 

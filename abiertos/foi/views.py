@@ -159,10 +159,13 @@ def request_detail(request, number, municipality_slug=None, body_slug=None):
         "foi": foi,
         "events": foi.events.select_related("actor"),
         "attachments": attachments,
+        "pdf_pending": [a for a in attachments if a.pdf_unresolved and not a.is_published] if manage else [],
         "private": private,
         "manage": manage,
         "is_requester": actor.user is not None and actor.user.pk == foi.requester_id,
         "complaint_allowed": services.complaint_allowed(foi),
+        "complaint_deadline": services.complaint_deadline(foi) if foi.complained_at is None else None,
+        "review_body": services.complaint_review_body(foi),
         "days_left": days_left,
         "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
         "grounds": RefusalGround.choices,
@@ -209,7 +212,11 @@ ACTIONS: dict[str, tuple[Callable, str]] = {
     ),
     "responder": (
         lambda r, f, a: services.foi_request_answer(
-            request=f, text=_text(r, "text"), partial=r.POST.get("partial") == "on", by=a
+            request=f,
+            text=_text(r, "text"),
+            partial=r.POST.get("partial") == "on",
+            pdf_confirmation=_text(r, "pdf_confirmation"),
+            by=a,
         ),
         _("Respuesta publicada."),
     ),

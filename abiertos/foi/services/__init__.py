@@ -15,6 +15,8 @@ from .opendata import (
 from .requests import (
     RequestInput,
     complaint_allowed,
+    complaint_deadline,
+    complaint_review_body,
     foi_request_acknowledge,
     foi_request_answer,
     foi_request_ask_clarification,
@@ -38,6 +40,8 @@ __all__ = [
     "RequestInput",
     "access_ordinance_set",
     "complaint_allowed",
+    "complaint_deadline",
+    "complaint_review_body",
     "foi_answer_to_dataset",
     "foi_attachment_add",
     "foi_attachment_remove",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,6 +20,7 @@ from abiertos.core.errors import Conflict, RateLimited, ValidationError
 from abiertos.core.models import Module, Municipality
 
 from ..models import (
+    DayKind,
     EventKind,
     FoiRequest,
     FoiSubmission,
@@ -159,6 +160,8 @@ def foi_request_file(
         response_days=rule.response_days,
         extension_days=rule.extension_days,
         day_kind=rule.day_kind,
+        complaint_days=rule.complaint_days,
+        review_body=rule.review_body,
         filed_at=timezone.now(),
         is_demo=is_demo,
     )
@@ -318,18 +321,38 @@ def _close(request: FoiRequest, outcome: str, kind: str, text: str, by: Actor, d
 
 
 @transaction.atomic
-def foi_request_answer(*, request: FoiRequest, text: str, partial: bool, by: Actor) -> FoiRequest:
-    """Answer (fully or in part); the checked attachments are published with the answer."""
+def foi_request_answer(
+    *, request: FoiRequest, text: str, partial: bool, by: Actor, pdf_confirmation: str = ""
+) -> FoiRequest:
+    """Answer (fully or in part); the checked attachments are published with the answer.
+
+    A PDF's text is scanned but not rewritten: a PDF with such findings is published only when
+    the officer confirms it with a reason, which the timeline and the audit record."""
     request = lock(request)
     require_officer(by, request.municipality)
     require_open(request, _("El pedido ya está cerrado."))
     text = _required_text(text, "text", _("Escribí la respuesta."))
-    published = list(request.attachments.filter(is_published=False).values_list("name", flat=True))
+    pending = list(request.attachments.filter(is_published=False))
+    data = {"attachments": [a.name for a in pending]}
+    if unresolved := [a.name for a in pending if a.pdf_unresolved]:
+        data["pdf_confirmation"] = _pdf_confirmation(request, unresolved, pdf_confirmation, by)
     request.attachments.filter(is_published=False).update(is_published=True)
     outcome = Outcome.ANSWERED_PARTIAL if partial else Outcome.ANSWERED_FULL
-    _close(request, outcome, EventKind.ANSWERED, text, by, {"outcome": outcome, "attachments": published})
+    _close(request, outcome, EventKind.ANSWERED, text, by, {"outcome": outcome, **data})
     notify(request, _("Respondieron tu pedido"), request.answer_text)
     return request
+
+
+def _pdf_confirmation(request: FoiRequest, names: list[str], reason: str, by: Actor) -> dict:
+    reason = reason.strip()[:500]
+    if not reason:
+        message = _(
+            "El texto de estos PDF tiene hallazgos que la copia pública no corrige: %(n)s. Subí un PDF ya "
+            "anonimizado y quitá el original, o confirmá la publicación explicando por qué."
+        ) % {"n": ", ".join(names)}
+        raise ValidationError(message, fields={"pdf_confirmation": [message]})
+    audit(request, "attachment_publish_confirm", by, {"names": names, "reason": reason})
+    return {"names": names, "reason": public_text(request, reason)}
 
 
 @transaction.atomic
@@ -387,25 +410,62 @@ def _notify_office(request: FoiRequest, subject: str, body: str) -> None:
     transaction.on_commit(lambda: send_mail(subject, message, None, [recipient], fail_silently=True))
 
 
+def complaint_deadline(request: FoiRequest) -> date | None:
+    """Last day to complain: the rule's complaint term, counted from the missed deadline or from the
+    refusal or partial answer; None when there is nothing to complain about."""
+    if request.outcome in (Outcome.REFUSED, Outcome.ANSWERED_PARTIAL) and request.responded_at:
+        start = timezone.localdate(request.responded_at)
+    elif request.is_open and request.due_date is not None and request.due_date < today():
+        start = request.due_date
+    else:
+        return None
+    return WorkCalendar(request.authority).add_days(start, request.complaint_days, request.day_kind)
+
+
+def complaint_review_body(request: FoiRequest) -> str:
+    """Who receives a complaint about the request: the body its rule names."""
+    return request.review_body or access_rule_for(request.authority).review_body
+
+
 def complaint_allowed(request: FoiRequest) -> bool:
-    """Late (open past its deadline), refused or answered only in part, and not complained yet."""
-    if request.complained_at is not None:
-        return False
-    late = request.is_open and request.due_date is not None and request.due_date < today()
-    return late or request.outcome in (Outcome.REFUSED, Outcome.ANSWERED_PARTIAL)
+    """Late or refused / answered in part, within the complaint term, and not complained yet."""
+    deadline = complaint_deadline(request)
+    return request.complained_at is None and deadline is not None and today() <= deadline
 
 
 @transaction.atomic
 def foi_request_complain(*, request: FoiRequest, text: str, by: Actor) -> FoiRequest:
-    """The requester complains about a late or refused request."""
+    """The requester complains about a late or refused request; the complaint goes to the rule's
+    review body, within the rule's complaint term."""
     request = lock(request)
     require_requester(by, request)
-    if not complaint_allowed(request):
+    deadline = complaint_deadline(request)
+    if request.complained_at is not None or deadline is None:
         raise Conflict(_("Se puede reclamar cuando el pedido venció sin respuesta o fue denegado, una sola vez."))
+    if today() > deadline:
+        raise Conflict(
+            _("El plazo para reclamar venció el %(d)s (%(n)s %(k)s, según %(rule)s).")
+            % {
+                "d": f"{deadline:%d/%m/%Y}",
+                "n": request.complaint_days,
+                "k": DayKind(request.day_kind).label,
+                "rule": request.rule_source,
+            }
+        )
     text = _required_text(text, "text", _("Contá el motivo del reclamo."))
     request.complained_at = timezone.now()
     request.save()
-    event_add(request, EventKind.COMPLAINT, by, role="requester", text=public_text(request, text), private_text=text)
-    audit(request, "request_complain", by)
+    review_body = complaint_review_body(request)
+    data = {"review_body": review_body, "complaint_deadline": str(deadline)}
+    event_add(
+        request,
+        EventKind.COMPLAINT,
+        by,
+        role="requester",
+        text=public_text(request, text),
+        private_text=text,
+        data=data,
+    )
+    audit(request, "request_complain", by, data)
     _notify_office(request, _("Reclamo por el pedido %(n)s") % {"n": request.number}, text)
     return request

@@ -39,6 +39,8 @@ class OrdinanceInput:
     day_kind: str = ""
     forward_days: int | None = None
     requires_id_number: bool = True
+    complaint_days: int | None = None
+    review_body: str = ""
     notes: str = ""
 
 
@@ -50,7 +52,7 @@ def _ordinance_errors(data: OrdinanceInput) -> dict[str, list[str]]:
         errors["number"] = [_("Una ordenanza vigente necesita su número.")]
     if data.day_kind and data.day_kind not in DayKind.values:
         errors["day_kind"] = [_("Elegí días hábiles o corridos.")]
-    for name in ("response_days", "extension_days", "forward_days"):
+    for name in ("response_days", "extension_days", "forward_days", "complaint_days"):
         value = getattr(data, name)
         if value is not None and not 0 <= value <= 120:
             errors[name] = [_("Tiene que ser un número de días entre 0 y 120.")]

@@ -1,6 +1,8 @@
 """Who sees a requester's private data: only the requester, the officers of that municipality
 and provincial admins, through the pages; nobody through the REST API (it never returns it)."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -91,3 +93,37 @@ def test_hidden_request_is_seen_only_by_requester_and_responsible_officers(clien
     services.foi_request_hide(request=foi, reason="Revisión de moderación.", by=actor_of(users["officer"]))
     response = _client_as(client, users, role).get(foi.get_absolute_url())
     assert (response.status_code == 200) == (role in SEES_PRIVATE), role
+
+
+BODY_MANAGES = {"provincial_admin"}  # a body's officers: provincial admins only, never a municipal officer
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_body_request_api_transitions_only_for_provincial_admins_and_never_leak(client, world, role):
+    users, _foi, _attachment = world
+    body = services.provincial_body_create(
+        data=services.ProvincialBodyInput(name="Ministerio de Salud"), by=actor_of(users["provincial_admin"])
+    )
+    foi = services.foi_request_file(
+        body=body,
+        data=services.RequestInput(
+            subject="Turnos en hospitales provinciales",
+            body="Pido la cantidad de turnos otorgados por mes en los hospitales de la región.",
+            requester_name="María Laura Gómez",
+            requester_id_number=REQUESTER_DNI,
+            contact_email="vecina.privada@example.org",
+        ),
+        by=actor_of(users["requester"]),
+    )
+    _token, secret = api_token_create(
+        user=users[role], name="t", scopes=["read", "write"], expires_at=None, by=actor_of(users[role])
+    )
+    response = client.post(
+        f"/api/v1/foi/provincial-bodies/{body.slug}/requests/{foi.number}/acknowledge",
+        json.dumps({"file_number": "EX-1"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {secret}",
+    )
+    assert (response.status_code == 200) == (role in BODY_MANAGES), (role, response.status_code)
+    for marker in PRIVATE_MARKERS:
+        assert marker not in response.content.decode(), (role, marker)

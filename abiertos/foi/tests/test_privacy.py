@@ -5,10 +5,11 @@ import zipfile
 
 import pytest
 from django.conf import settings
+from pypdf import PdfReader
 
 from abiertos.foi.privacy import attachment_inspect, attachment_redact, cuit_is_valid, text_findings, text_redact
 
-from .factories import xlsx_with_hidden_sheet
+from .factories import pdf_with_text, xlsx_with_hidden_sheet
 
 SHARED = settings.BASE_DIR.parent / "shared" / "data"
 
@@ -113,11 +114,47 @@ def test_docx_text_and_author_are_flagged_and_cleared():
 
 
 def test_pdf_author_is_flagged_and_blanked():
-    content = b"%PDF-1.4\n1 0 obj << /Author (Maria Lopez) /Producer (Writer) >> endobj\n%%EOF"
+    content = pdf_with_text(["Informe de obras 2026"], author="Maria Lopez")
     findings = attachment_inspect("nota.pdf", content)
     assert ("metadata", "Author: Maria Lopez") in [(f.kind, f.detail) for f in findings]
-    assert any(f.kind == "unscanned" for f in findings)
-    assert b"Maria Lopez" not in attachment_redact("nota.pdf", content)
+    assert not [f for f in findings if f.kind == "personal_data"]
+    redacted = attachment_redact("nota.pdf", content)
+    assert b"Maria Lopez" not in redacted
+    assert "Informe de obras" in PdfReader(io.BytesIO(redacted)).pages[0].extract_text()
+
+
+def test_pdf_text_personal_data_is_reported_with_page_numbers():
+    content = pdf_with_text(
+        [
+            "Resumen de gastos del programa.",
+            "Beneficiaria: DNI 28.456.789, correo ana.perez@example.org",
+            "Contacto: (0221) 483-1234 y CUIT 20-12345678-6",
+        ]
+    )
+    findings = [f for f in attachment_inspect("gastos.pdf", content) if f.kind == "personal_data"]
+    assert [f.where for f in findings] == ["página 2", "página 3"]
+    assert "DNI" in findings[0].detail
+    assert "correo electrónico" in findings[0].detail
+    assert "CUIL/CUIT" in findings[1].detail
+    assert "teléfono" in findings[1].detail
+
+
+def test_pdf_requester_name_is_found_in_the_text():
+    content = pdf_with_text(["Respuesta a Juana Quiroga sobre el expediente."])
+    findings = attachment_inspect("r.pdf", content, ["Juana Quiroga"])
+    assert [(f.kind, f.where) for f in findings if f.kind != "metadata"] == [("personal_data", "página 1")]
+
+
+def test_pdf_page_without_text_is_flagged_as_unscanned():
+    content = pdf_with_text(["Texto", ""])
+    findings = attachment_inspect("escaneo.pdf", content)
+    assert [f.kind for f in findings if f.kind == "unscanned"] == ["unscanned"]
+    assert "Páginas: 2" in findings[-1].detail
+
+
+def test_broken_pdf_raises_value_error():
+    with pytest.raises(ValueError, match="Stream has ended"):
+        attachment_inspect("roto.pdf", b"%PDF-1.4 esto no es un pdf")
 
 
 @pytest.mark.parametrize("name", ["roto.xlsx", "roto.ods", "roto.docx"])
