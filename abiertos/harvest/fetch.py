@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 from django.utils.translation import gettext as _
 
+from .hosts import host_refusal
+
 USER_AGENT = "MunicipiosAbiertos-cosecha/1.0 (+https://github.com/municipios-abiertos)"
 
 
@@ -153,6 +155,11 @@ def _once(client: httpx.Client, url: str, params: dict | None, policy: FetchPoli
         )
 
 
+def _refuse_internal_hosts(request: httpx.Request) -> None:
+    if refusal := host_refusal(str(request.url)):
+        raise FetchError(refusal, url=str(request.url))
+
+
 class Fetcher:
     """One client per run; ``get`` returns the body or raises FetchError after its retries."""
 
@@ -164,6 +171,8 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            # httpx calls request hooks for every request it sends, each redirect included.
+            event_hooks={"request": [_refuse_internal_hosts]},
         )
 
     def close(self) -> None:
