@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import subprocess
@@ -239,6 +240,8 @@ def main() -> None:
     if args.db == "sqlite" and db_file.exists():
         db_file.unlink()
     shutil.rmtree(SERVED, ignore_errors=True)
+    # The sources are served on 127.0.0.1, which the harvester refuses by default (SSRF guard).
+    os.environ.setdefault("HARVEST_ALLOW_PRIVATE_HOSTS", "true")
     django_for(args.db, name)
     from django.core.management import call_command
 

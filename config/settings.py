@@ -224,6 +224,9 @@ DATASTORE_QUERY_TIMEOUT_MS = env_int("DATASTORE_QUERY_TIMEOUT_MS", 5000)
 DATASTORE_QUERY_MEMORY_MB = env_int("DATASTORE_QUERY_MEMORY_MB", 256)
 DATASTORE_SQL_ENABLED = env_bool("DATASTORE_SQL_ENABLED", True)
 
+# Harvest sources on loopback/private/link-local/reserved addresses are refused (SSRF) unless on.
+HARVEST_ALLOW_PRIVATE_HOSTS = env_bool("HARVEST_ALLOW_PRIVATE_HOSTS", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

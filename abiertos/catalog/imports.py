@@ -34,6 +34,7 @@ from .imports_mapping import (
     incoming_from_entry,
 )
 from .models import Dataset, DatasetStatus, DistributionKind, Theme
+from .search_index import search_index_deferred
 from .validation import dataset_metadata_errors, distribution_metadata_errors, field_errors
 from .xlsx_import import XlsxCatalog, xlsx_catalog_read
 
@@ -296,7 +297,7 @@ def import_apply(
 ) -> None:
     """Create and update the planned datasets through the services (all or nothing by default)."""
     todo = [p for p in report.datasets if p.action in ("create", "update")]
-    with transaction.atomic():
+    with transaction.atomic(), search_index_deferred():
         for n, planned in enumerate(todo, start=1):
             try:
                 with transaction.atomic():

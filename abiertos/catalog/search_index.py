@@ -14,10 +14,12 @@ municipalities and themes are updated in place; anything else that changes store
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -148,6 +150,8 @@ def datasets_index(*, dataset_ids: Iterable[int]) -> int:
 
 def dataset_index(*, dataset_id: int) -> None:
     """Bring one dataset's search entry in line with it (or drop it when deleted)."""
+    if _deferred_add(dataset_id):
+        return
     datasets_index(dataset_ids=[dataset_id])
 
 
@@ -169,6 +173,45 @@ def search_reindex(*, municipality: Municipality | None = None, progress=None) -
     if municipality is None:
         search_backends.rebuild_text_index()
     return done
+
+
+# Deferred indexing: a bulk writer (an import, a harvest) saves each dataset several times
+# (create, distributions, publish, modified, origin), and every save would rewrite its entry.
+# Inside ``search_index_deferred()`` the receivers only note the dataset; one bulk
+# ``datasets_index`` runs when the block ends.
+
+_deferred = threading.local()
+
+
+def _deferred_add(dataset_id: int) -> bool:
+    pending = getattr(_deferred, "ids", None)
+    if pending is None:
+        return False
+    pending.add(dataset_id)
+    return True
+
+
+@contextmanager
+def search_index_deferred() -> Iterator[None]:
+    """Index the datasets changed inside the block once, in bulk, when it ends (nested blocks join
+    the outermost). Enter it inside the transaction whose writes it covers, so the index is
+    written before that transaction commits."""
+    if getattr(_deferred, "ids", None) is not None:
+        yield
+        return
+    _deferred.ids = pending = set()
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        _deferred.ids = None
+        # An exception inside a transaction rolls it back, index writes included: nothing to do.
+        if pending and not (failed and connection.in_atomic_block):
+            for start in range(0, len(pending), BATCH_SIZE):
+                datasets_index(dataset_ids=sorted(pending)[start : start + BATCH_SIZE])
 
 
 # Signal receivers: a raw save (loaddata) may precede its relations; search_reindex covers it.

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import ssl
-import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
 from django.utils.translation import gettext as _
+
+from .hosts import HostBusy, host_refusal, host_slot
 
 USER_AGENT = "MunicipiosAbiertos-cosecha/1.0 (+https://github.com/municipios-abiertos)"
 
@@ -52,19 +52,6 @@ class FetchResult:
     status: int
     content_type: str
     content: bytes
-
-
-_host_locks: dict[str, threading.BoundedSemaphore] = {}
-_host_locks_guard = threading.Lock()
-
-
-def _host_slot(url: str, limit: int) -> threading.BoundedSemaphore:
-    host = (urlsplit(url).hostname or "", urlsplit(url).port)
-    key = f"{host[0]}:{host[1]}:{limit}"
-    with _host_locks_guard:
-        if key not in _host_locks:
-            _host_locks[key] = threading.BoundedSemaphore(limit)
-        return _host_locks[key]
 
 
 def _is_tls_error(exc: BaseException) -> bool:
@@ -105,6 +92,13 @@ def _read_capped(response: httpx.Response, url: str, policy: FetchPolicy, starte
 def _translate(exc: Exception, url: str, policy: FetchPolicy) -> FetchError:
     if isinstance(exc, FetchError):
         return exc
+    if isinstance(exc, HostBusy):
+        return FetchError(
+            _("El servidor %(host)s tuvo todas sus conexiones ocupadas por otras cosechas durante %(s)d segundos.")
+            % {"host": exc.args[0], "s": policy.total_timeout},
+            url=url,
+            retryable=True,
+        )
     if isinstance(exc, httpx.TooManyRedirects):
         return FetchError(
             _("Demasiadas redirecciones (más de %(n)d): la dirección redirige en círculo o a otra sin fin.")
@@ -153,6 +147,11 @@ def _once(client: httpx.Client, url: str, params: dict | None, policy: FetchPoli
         )
 
 
+def _refuse_internal_hosts(request: httpx.Request) -> None:
+    if refusal := host_refusal(str(request.url)):
+        raise FetchError(refusal, url=str(request.url))
+
+
 class Fetcher:
     """One client per run; ``get`` returns the body or raises FetchError after its retries."""
 
@@ -164,6 +163,8 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            # httpx calls request hooks for every request it sends, each redirect included.
+            event_hooks={"request": [_refuse_internal_hosts]},
         )
 
     def close(self) -> None:
@@ -175,11 +176,16 @@ class Fetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _slot(self, url: str):
+        policy = self.policy
+        # A lease outlives the longest request it can cover, so only a dead worker's expires.
+        return host_slot(url, policy.per_host, wait=policy.total_timeout, ttl=policy.total_timeout + 30)
+
     def get(self, url: str, params: dict | None = None) -> FetchResult:
         attempt = 0
         while True:
             try:
-                with _host_slot(url, self.policy.per_host):
+                with self._slot(url):
                     return _once(self.client, url, params, self.policy)
             except Exception as exc:  # noqa: BLE001 (every failure becomes a FetchError)
                 error = _translate(exc, url, self.policy)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from abiertos.catalog import services as catalog_services
 from abiertos.catalog.imports import ImportReport, import_apply, import_plan
 from abiertos.catalog.models import Dataset
+from abiertos.catalog.search_index import search_index_deferred
 from abiertos.catalog.services.harvested import dataset_mark_harvested
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
@@ -32,6 +33,7 @@ from .readers import Gathered, RemoteDataset, source_gather
 PATH_INDEX_RE = re.compile(r"^dataset\[(\d+)\]\.?(.*)$")
 MAX_MESSAGES = 5000
 MAX_PLAN = 2000
+INDEX_CHUNK = 100
 SYSTEM = Actor.system("harvest")
 
 
@@ -240,10 +242,14 @@ def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestR
             "identifier", "pk"
         )
     )
-    for n, (planned, remote) in enumerate(zip(report.datasets, changed, strict=True), start=1):
-        record = records.get(remote.remote_id)
-        _import_one(ctx, planned, remote, record, _owner_conflict(remote, record, existing))
-        ctx.tick(n, len(changed), _("Importando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(changed)})
+    pairs = list(zip(report.datasets, changed, strict=True))
+    for start in range(0, len(pairs), INDEX_CHUNK):
+        # Each dataset still commits alone; the search index is written once per chunk, in bulk.
+        with search_index_deferred():
+            for n, (planned, remote) in enumerate(pairs[start : start + INDEX_CHUNK], start=start + 1):
+                record = records.get(remote.remote_id)
+                _import_one(ctx, planned, remote, record, _owner_conflict(remote, record, existing))
+                ctx.tick(n, len(changed), _("Importando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(changed)})
 
 
 def _withdraw(ctx: _Ctx, missing: list[HarvestRecord]) -> None:

@@ -7,6 +7,8 @@ does not see them.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
@@ -15,7 +17,7 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import HarvestRun, HarvestSource, MessageLevel
+from .models import HarvestRecord, HarvestRun, HarvestSource, MessageLevel
 
 
 def _with_last_run(qs: QuerySet) -> QuerySet:
@@ -82,3 +84,19 @@ def run_messages(*, run: HarvestRun, limit: int = 1000) -> QuerySet:
     """A run's messages, errors first, then in the order they were found."""
     errors_first = Case(When(level=MessageLevel.ERROR, then=Value(0)), default=Value(1))
     return run.messages.order_by(errors_first, "id")[:limit]
+
+
+def dataset_withdrawal(*, dataset_id: int) -> dict | None:
+    """When a visible harvested dataset left its source and when it will be hidden, if it did.
+
+    Public on purpose: the dataset's public page tells its readers (no address or e-mail here)."""
+    record = (
+        HarvestRecord.objects.filter(dataset_id=dataset_id, withdrawn_at__isnull=False, hidden_at__isnull=True)
+        .select_related("source")
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    if record is None:
+        return None
+    hides_on = record.withdrawn_at + timedelta(days=record.source.withdraw_grace_days)
+    return {"since": record.withdrawn_at, "hides_on": hides_on}

@@ -19,6 +19,7 @@ from abiertos.core.models import Municipality
 from abiertos.jobs.models import FINISHED_STATUSES, JobStatus
 from abiertos.jobs.services import job_enqueue
 
+from .hosts import host_refusal
 from .models import (
     ACTIVE_RUN_STATUSES,
     SCHEDULE_INTERVALS,
@@ -68,6 +69,8 @@ def _source_errors(data: SourceInput) -> dict[str, list[str]]:
         URLValidator(schemes=["http", "https"])(data.url.strip())
     except DjangoValidationError:
         errors["url"] = [_("Escribí una dirección completa que empiece con https:// (o http://).")]
+    if "url" not in errors and (refusal := host_refusal(data.url.strip())):
+        errors["url"] = [refusal]
     if data.ckan_filter and data.kind != SourceKind.CKAN:
         errors["ckan_filter"] = [_("El filtro solo se aplica a fuentes CKAN; dejalo vacío.")]
     if not 0 <= data.withdraw_threshold_pct <= 100:

@@ -1,9 +1,11 @@
 """Pages and REST endpoints as people and clients use them, with a denial for each role."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from abiertos.catalog.models import Dataset
 from abiertos.harvest.models import HarvestSource, RunStatus
@@ -231,3 +233,28 @@ def test_api_denies_other_municipality(api, other_municipality):
 def test_api_anonymous_cannot_read_sources(client, source):
     assert client.get(f"/api/v1/harvest/sources/{source.pk}").status_code in (401, 403)
     assert client.get("/api/v1/harvest/sources").json() == []
+
+
+def test_withdrawn_dataset_public_page_says_so_during_the_grace_period(client, server, source, municipality):
+    source.withdraw_grace_days = 30
+    source.save()
+    run_now(source)
+    catalog = json.loads(JUSTICIA.read_text())
+    gone = catalog["dataset"].pop(0)
+    kept = catalog["dataset"][0]
+    server.json("/data.json", catalog)
+    run_now(source)
+    record = source.records.get(remote_id=gone["identifier"])
+    dataset = Dataset.objects.get(pk=record.dataset_id)
+    body = client.get(dataset.get_absolute_url()).content.decode()
+    since = record.withdrawn_at.strftime("%d/%m/%Y")
+    hides_on = (record.withdrawn_at + timedelta(days=30)).strftime("%d/%m/%Y")
+    assert (
+        f"Este conjunto ya no está en el portal de origen desde el {since}. "
+        f"Si no vuelve, deja de mostrarse en el catálogo el {hides_on}."
+    ) in body
+    with translation.override("en"):
+        english = client.get(dataset.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no longer at the source portal" in english
+    still_there = Dataset.objects.get(municipality=municipality, identifier=kept["identifier"])
+    assert "data-harvest-withdrawn" not in client.get(still_there.get_absolute_url()).content.decode()

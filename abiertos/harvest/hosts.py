@@ -1,0 +1,150 @@
+"""Which hosts a harvest may reach, and how many requests one host gets at once (see below).
+
+A source URL is chosen by people, so it could point the server at itself or at the internal
+network (server-side request forgery). Unless ``HARVEST_ALLOW_PRIVATE_HOSTS`` is on (tests and
+local benchmarks serve their sources on 127.0.0.1), a host that resolves to a loopback, private,
+link-local, multicast, reserved or unspecified address is refused: when the source is registered
+and again before every request, redirects included, because DNS answers can change.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.utils.translation import gettext as _
+
+
+def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is internal (Spanish, for the message), or None if it is public."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    checks = [
+        ("is_loopback", _("de loopback (la propia máquina)")),
+        ("is_link_local", _("de enlace local")),
+        ("is_multicast", _("de multidifusión")),
+        ("is_unspecified", _("no especificada")),
+        ("is_reserved", _("reservada")),
+        ("is_private", _("privada (red interna)")),
+    ]
+    for attribute, reason in checks:
+        if getattr(address, attribute):
+            return reason
+    return None
+
+
+def _resolve(host: str, port: int | None) -> list[str]:
+    try:
+        return [ipaddress.ip_address(host).compressed]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []  # an unknown host fails later, when connecting, with its own message
+    return list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
+
+
+def host_refusal(url: str) -> str | None:
+    """A Spanish message naming the host and why it may not be harvested, or None if it may."""
+    if getattr(settings, "HARVEST_ALLOW_PRIVATE_HOSTS", False):
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    for address in _resolve(host, port):
+        reason = _address_kind(ipaddress.ip_address(address))
+        if reason:
+            return _("No se cosechan direcciones internas: «%(host)s» apunta a %(ip)s, una dirección %(reason)s.") % {
+                "host": host,
+                "ip": address,
+                "reason": reason,
+            }
+    return None
+
+
+# Per-host concurrency. Workers in several processes share the limit through the cache (Redis in
+# production): the limit is a set of lease keys ``harvest-host:<host>:<n>``, taken with an atomic
+# ``add`` and expiring on their own, so a worker that dies holding one frees it after ``ttl``.
+# With a local-memory cache (one process: development, tests) a semaphore per host does it.
+
+_local_slots: dict[str, threading.BoundedSemaphore] = {}
+_local_slots_guard = threading.Lock()
+POLL_SECONDS = 0.05
+
+
+class HostBusy(Exception):
+    """Every slot of a host stayed taken for the whole wait."""
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{(parts.hostname or '').lower()}:{port or ''}"
+
+
+def _shared_cache():
+    """The default cache if other processes see it too, else None."""
+    cache = caches["default"]
+    return None if isinstance(cache, LocMemCache | DummyCache) else cache
+
+
+@contextmanager
+def _local_slot(host: str, limit: int, wait: float) -> Iterator[None]:
+    with _local_slots_guard:
+        semaphore = _local_slots.setdefault(f"{host}:{limit}", threading.BoundedSemaphore(limit))
+    if not semaphore.acquire(timeout=wait):
+        raise HostBusy(host)
+    try:
+        yield
+    finally:
+        semaphore.release()
+
+
+@contextmanager
+def _shared_slot(cache, host: str, limit: int, wait: float, ttl: float) -> Iterator[None]:
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + wait
+    while True:
+        for n in range(limit):
+            key = f"harvest-host:{host}:{n}"
+            if cache.add(key, token, timeout=ttl):
+                try:
+                    yield
+                finally:
+                    if cache.get(key) == token:  # not if it expired and another worker took it
+                        cache.delete(key)
+                return
+        if time.monotonic() >= deadline:
+            raise HostBusy(host)
+        time.sleep(POLL_SECONDS)
+
+
+def host_slot(url: str, limit: int, *, wait: float, ttl: float):
+    """Hold one of the ``limit`` request slots of the URL's host, across every worker process that
+    shares the cache; wait up to ``wait`` seconds for one (HostBusy after that). A slot left by a
+    dead worker expires after ``ttl`` seconds."""
+    host = _host_key(url)
+    cache = _shared_cache()
+    if cache is None:
+        return _local_slot(host, limit, wait)
+    return _shared_slot(cache, host, limit, wait, ttl)
