@@ -100,7 +100,10 @@ def flatten(node: fq.Node, flat: FlatQuery | None = None) -> FlatQuery | None:
 
 def _visible(actor: Actor, include_private: bool) -> Q:
     if not include_private:
-        return Q(is_public=True)
+        # Written as ``IN (true)``: Django renders ``is_public=True`` as a bare column, which SQLite
+        # cannot use as an index key, so it fetched each match's (wide) row; ``IN`` lets it check
+        # the covering index (dataset, is_public, …) instead (about 10 ms less on 15,000 matches).
+        return Q(is_public__in=[True])
     visible = Q(is_published=True)
     if actor.user is not None:
         visible |= Q(municipality_id__in=municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS).values("pk"))
