@@ -308,23 +308,45 @@ class DatasetSearchEntry(models.Model):
         return self.name
 
 
+class SearchFacetValue(models.Model):
+    """A small integer id per distinct (facet, value) of the search index, so that counting facets
+    over a match set groups integers instead of strings (ckan_api/index_querying.py). Rows are only
+    ever added (search_index.py); one no facet row uses any more is harmless."""
+
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facet", "value"], name="search_facet_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
 class DatasetSearchFacet(models.Model):
     """One facet value of an indexed dataset (municipality, theme, format, license, keyword, publisher, tag).
 
     ``keyword`` groups keywords that differ only in case and accents (our search); ``tag`` is the
-    keyword exactly as written (CKAN's ``tags``)."""
+    keyword exactly as written (CKAN's ``tags``). ``value_ref`` is the (facet, value) pair's id."""
 
     entry = models.ForeignKey(DatasetSearchEntry, on_delete=models.CASCADE, related_name="facets")
     facet = models.CharField(max_length=20)
     value = models.CharField(max_length=200)
     label = models.CharField(max_length=200)
+    value_ref = models.ForeignKey(
+        SearchFacetValue, on_delete=models.PROTECT, null=True, db_index=False, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["facet", "value", "entry"], name="search_facet_value_entry"),
         ]
         # Covers counting the facets of a set of matching entries (search._facet_rows).
-        indexes = [models.Index(fields=["entry", "facet", "value", "label"], name="search_facet_entry_idx")]
+        indexes = [
+            models.Index(fields=["entry", "facet", "value", "label"], name="search_facet_entry_idx"),
+            # Covers counting facets by integer id over a match set (index_querying.facet_counts).
+            models.Index(fields=["entry", "facet", "value_ref"], name="search_facet_ref_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"

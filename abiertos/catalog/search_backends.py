@@ -51,6 +51,18 @@ def match_sql(terms: list[str], scope: str = "all") -> tuple[str, list[str]]:
     )
 
 
+def entry_match_condition(terms: list[str], scope: str = "all") -> tuple[str, list[str]]:
+    """A condition on ``catalog_datasetsearchentry`` rows: their terms match.
+
+    On PostgreSQL the ``document`` column is on the entry itself, so the condition reads it there:
+    one bitmap scan of the entries instead of a second pass probing them by the matching ids. On
+    SQLite the text index is a separate FTS5 table, joined by rowid."""
+    sql, params = match_sql(terms, scope)
+    if connection.vendor == "postgresql":
+        return "catalog_datasetsearchentry.document @@ %s::tsquery", params
+    return f"catalog_datasetsearchentry.dataset_id IN ({sql})", params
+
+
 def rebuild_text_index() -> None:
     """Rebuild the text index from the entry table (SQLite; PostgreSQL's column is generated)."""
     if connection.vendor == "sqlite":

@@ -33,6 +33,7 @@ from .models import (
     DatasetSearchFacet,
     DatasetStatus,
     Distribution,
+    SearchFacetValue,
     SearchIndexGeneration,
     Theme,
 )
@@ -119,6 +120,34 @@ def _facets(dataset: Dataset) -> list[DatasetSearchFacet]:
     return list(seen.values())
 
 
+def facet_value_ids(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The integer id of each (facet, value) pair, adding the pairs not seen before."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+
+    def known() -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        by_facet: dict[str, list[str]] = {}
+        for facet, value in wanted:
+            by_facet.setdefault(facet, []).append(value)
+        for facet, values in by_facet.items():
+            for start in range(0, len(values), 500):
+                rows = SearchFacetValue.objects.filter(facet=facet, value__in=values[start : start + 500])
+                found.update({(facet, value): pk for pk, value in rows.values_list("pk", "value")})
+        return found
+
+    ids = known()
+    missing = wanted - ids.keys()
+    if missing:
+        # Another writer may add the same pair meanwhile: ignore the conflict and read the ids back.
+        SearchFacetValue.objects.bulk_create(
+            [SearchFacetValue(facet=f, value=v) for f, v in sorted(missing)], batch_size=500, ignore_conflicts=True
+        )
+        ids = known()
+    return ids
+
+
 def _write(datasets: list[Dataset]) -> None:
     ids = [d.pk for d in datasets]
     DatasetSearchFacet.objects.filter(entry_id__in=ids).delete()
@@ -127,7 +156,11 @@ def _write(datasets: list[Dataset]) -> None:
     else:
         DatasetSearchEntry.objects.filter(pk__in=ids).delete()
         DatasetSearchEntry.objects.bulk_create([_entry(d) for d in datasets])
-    DatasetSearchFacet.objects.bulk_create([f for d in datasets for f in _facets(d)], batch_size=1000)
+    facets = [f for d in datasets for f in _facets(d)]
+    value_ids = facet_value_ids((f.facet, f.value) for f in facets)
+    for f in facets:
+        f.value_ref_id = value_ids[f.facet, f.value]
+    DatasetSearchFacet.objects.bulk_create(facets, batch_size=1000)
 
 
 @transaction.atomic
@@ -251,9 +284,13 @@ def _on_municipality_saved(sender, instance: Municipality, raw: bool = False, **
     if raw:
         return
     index_generation_bump()
-    DatasetSearchFacet.objects.filter(facet="municipality", entry__municipality_id=instance.pk).exclude(
-        value=instance.slug, label=instance.name[:200]
-    ).update(value=instance.slug, label=instance.name[:200])
+    slug = instance.slug[:200]
+    stale = DatasetSearchFacet.objects.filter(facet="municipality", entry__municipality_id=instance.pk).exclude(
+        value=slug, label=instance.name[:200]
+    )
+    if stale.exists():
+        value_ref = facet_value_ids([("municipality", slug)])["municipality", slug]
+        stale.update(value=slug, label=instance.name[:200], value_ref_id=value_ref)
     entries = DatasetSearchEntry.objects.filter(municipality_id=instance.pk)
     if instance.is_active:
         entries.filter(is_published=True, is_public=False).update(is_public=True)

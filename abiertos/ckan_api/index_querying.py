@@ -22,17 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
 from django.db.models.lookups import GreaterThan
 
 from abiertos.accounts.permissions import Action, municipalities_where
 from abiertos.catalog import text
-from abiertos.catalog.models import DatasetSearchEntry, DatasetSearchFacet
-from abiertos.catalog.search_backends import match_sql
+from abiertos.catalog.models import DatasetSearchEntry, DatasetSearchFacet, SearchFacetValue, Theme
+from abiertos.catalog.search_backends import entry_match_condition
 from abiertos.catalog.search_cache import search_cached
 from abiertos.core.actors import Actor
+from abiertos.core.models import Municipality
 
 from . import fq
 
@@ -99,7 +100,10 @@ def flatten(node: fq.Node, flat: FlatQuery | None = None) -> FlatQuery | None:
 
 def _visible(actor: Actor, include_private: bool) -> Q:
     if not include_private:
-        return Q(is_public=True)
+        # Written as ``IN (true)``: Django renders ``is_public=True`` as a bare column, which SQLite
+        # cannot use as an index key, so it fetched each match's (wide) row; ``IN`` lets it check
+        # the covering index (dataset, is_public, …) instead (about 10 ms less on 15,000 matches).
+        return Q(is_public__in=[True])
     visible = Q(is_published=True)
     if actor.user is not None:
         visible |= Q(municipality_id__in=municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS).values("pk"))
@@ -125,7 +129,8 @@ def matching(actor: Actor, flat: FlatQuery, include_private: bool) -> QuerySet[D
     for node in flat.ranges:
         entries = entries.filter(_range(node))
     if flat.terms:
-        entries = entries.filter(pk__in=RawSQL(*match_sql(list(dict.fromkeys(flat.terms)))))
+        condition, params = entry_match_condition(list(dict.fromkeys(flat.terms)))
+        entries = entries.filter(RawSQL(condition, params, output_field=BooleanField()))
     return entries
 
 
@@ -160,26 +165,46 @@ def page_ids(entries: QuerySet, sort: list[tuple[str, bool]], rank_terms: list[s
     return list(entries.order_by(*columns, "pk").values_list("pk", flat=True)[start : start + rows])
 
 
+def _labels(kind: str, values: list[str]) -> dict[str, str]:
+    """Display names of labelled facet values, as the catalog-table path shows them."""
+    if kind == "municipality":
+        return dict(Municipality.objects.filter(slug__in=values).values_list("slug", "name"))
+    if kind == "theme":
+        themes = Theme.objects.filter(identifier__in=values).values_list("identifier", "label")
+        return {identifier: label or identifier for identifier, label in themes}
+    return {}
+
+
 def facet_counts(entries: QuerySet, kinds: list[str]) -> dict[str, list[tuple[str, str, int]]]:
-    """(value, display name, datasets) per facet kind, over the matching entries, in one query."""
+    """(value, display name, datasets) per facet kind, over the matching entries, in one query.
+
+    The query groups the facet rows' integer value ids (``SearchFacetValue``) read from a narrow
+    covering index (entry, facet, value id); the few distinct ids are turned into values and labels
+    afterwards. Grouping the strings (value and label) cost about 1.5 times as much CPU on 15,000
+    matches (SQLite)."""
     counts: dict[str, list[tuple[str, str, int]]] = {kind: [] for kind in kinds}
     if not kinds:
         return counts
     matching_sql, params = entries.order_by().values(match_id=F("pk")).query.sql_with_params()
     table = DatasetSearchFacet._meta.db_table
-    label = 'f.label COLLATE "C"' if connection.vendor == "postgresql" else "f.label"
     # CROSS JOIN keeps SQLite walking the (few) matches and seeking their facet rows through the
-    # covering index (entry, facet, value, label), not scanning every facet row; to PostgreSQL it
-    # is a plain join.
+    # covering index (entry, facet, value_ref), not scanning every facet row; to PostgreSQL it is a
+    # plain join.
     sql = (
-        f"SELECT f.facet, f.value, COUNT(*), MAX({label}) FROM ({matching_sql}) m CROSS JOIN {table} f "
+        f"SELECT f.value_ref_id, COUNT(*) FROM ({matching_sql}) m CROSS JOIN {table} f "
         f"WHERE f.entry_id = m.match_id AND f.facet IN ({', '.join(['%s'] * len(kinds))}) "
-        "GROUP BY f.facet, f.value"
+        "GROUP BY f.value_ref_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *kinds])
-        for kind, value, count, display in cursor.fetchall():
-            counts[kind].append((value, display if kind in LABELLED else value, count))
+        counted = dict(cursor.fetchall())
+    values = SearchFacetValue.objects.filter(pk__in=[pk for pk in counted if pk is not None])
+    by_kind: dict[str, list[tuple[str, int]]] = {kind: [] for kind in kinds}
+    for pk, kind, value in values.values_list("pk", "facet", "value"):
+        by_kind[kind].append((value, counted[pk]))
+    for kind, pairs in by_kind.items():
+        labels = _labels(kind, [value for value, _n in pairs]) if kind in LABELLED else {}
+        counts[kind] = [(value, labels.get(value, value), n) for value, n in pairs]
     return counts
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from abiertos.catalog import services
-from abiertos.catalog.models import SearchIndexGeneration
+from abiertos.catalog.models import DatasetSearchFacet, SearchFacetValue, SearchIndexGeneration, Theme
 from abiertos.catalog.tests.factories import dataset_make
 from abiertos.ckan_api import fq, index_querying, querying
 from abiertos.core.actors import Actor
@@ -125,3 +125,29 @@ def test_cache_follows_a_municipality_going_inactive(ckan, catalog, other_munici
     other_municipality.is_active = False
     other_municipality.save()
     assert ckan("package_search", {"fq": "organization:bahia-blanca"}).result["count"] == 0
+
+
+def _facet_rows_match_their_value_ids():
+    rows = DatasetSearchFacet.objects.values_list("facet", "value", "value_ref__facet", "value_ref__value")
+    assert rows
+    assert all((facet, value) == (ref_facet, ref_value) for facet, value, ref_facet, ref_value in rows)
+
+
+def test_facets_are_counted_by_value_id_and_follow_renames(catalog, municipality):
+    """Facet rows carry the id of their (facet, value); counts are grouped on it, so a renamed
+    municipality or theme must move its rows to the new value's id and show the new label."""
+    _facet_rows_match_their_value_ids()
+    municipality.slug, municipality.name = "la-plata-capital", "La Plata Capital"
+    municipality.save()
+    theme = Theme.objects.get(identifier="salud")
+    theme.label = "Salud pública"
+    theme.save()
+    _facet_rows_match_their_value_ids()
+    on_index, on_tables = _both(Actor.anonymous(), {"q": "obra"})
+    assert _shape(on_index) == _shape(on_tables)
+    organizations = {(i.name, i.display_name, i.count) for i in on_index.facets["organization"]}
+    assert organizations == {("la-plata-capital", "La Plata Capital", 2), ("bahia-blanca", "Bahía Blanca", 1)}
+    assert [(i.name, i.display_name) for i in on_index.facets["groups"]] == [("salud", "Salud pública")]
+    # The old slug keeps its id (ids are only ever added) but no dataset counts under it any more.
+    assert SearchFacetValue.objects.filter(facet="municipality", value="la-plata").exists()
+    assert _both(Actor.anonymous(), {"fq": "organization:la-plata"})[0].count == 0
