@@ -1,7 +1,5 @@
 """Fixtures shared by every app's tests."""
 
-import importlib
-
 import pytest
 from huey.contrib.djhuey import HUEY
 
@@ -23,22 +21,6 @@ def _isolated_media(settings, tmp_path):
     settings.DATASTORE_ROOT = tmp_path / "datastore"
     # Hashing passwords properly is slow by design; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _default_theme_taxonomy(request):
-    """The theme taxonomy comes from a data migration; a transactional test elsewhere in the same
-    process flushes every table after it runs, so put the taxonomy back for database tests."""
-    marker = request.node.get_closest_marker("django_db")
-    uses_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
-    if uses_db:
-        transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
-        request.getfixturevalue("transactional_db" if transactional else "db")
-        from abiertos.catalog.models import Theme
-
-        if not Theme.objects.exists():
-            migration = importlib.import_module("abiertos.catalog.migrations.0002_default_themes")
-            Theme.objects.bulk_create(Theme(identifier=i, label=label) for i, label in migration.THEMES)
 
 
 @pytest.fixture

@@ -191,7 +191,9 @@ def test_host_slot_other_hosts_are_not_held_up(shared_cache):
         pass
 
 
-def test_host_slot_falls_back_to_one_process_with_a_local_cache():
+def test_host_slot_falls_back_to_one_process_with_a_local_cache(settings):
+    # The suite also runs with Redis as the cache (REDIS_URL): force a process-local cache here.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert isinstance(caches["default"], LocMemCache)
     with host_slot("https://c.ejemplo.test/", 1, wait=0.1, ttl=30):
         assert caches["default"].get("harvest-host:c.ejemplo.test::0") is None
