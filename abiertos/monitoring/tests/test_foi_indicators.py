@@ -72,3 +72,19 @@ def test_the_scorecard_shows_the_ordinance(client, municipality):
     index_compute_full(by=Actor.system("test"))
     body = client.get(reverse("monitoring:scorecard", args=[municipality.slug])).content.decode()
     assert "Vigente: ordenanza 11.345" in body
+
+
+def test_the_requests_dataset_the_platform_publishes_earns_its_category(municipality, citizen):
+    from abiertos.foi.services.opendata import foi_open_dataset_refresh
+
+    system = Actor.system("test")
+    before = index_compute_full(by=system).results.get(municipality=municipality)
+    assert before.category_scores["pedidos"] == 0
+
+    request_file(municipality, citizen)
+    dataset = foi_open_dataset_refresh(municipality=municipality, by=system)
+    after = index_compute_full(by=system).results.get(municipality=municipality)
+
+    assert after.category_scores["pedidos"] > 0
+    evidence = str(after.categories["pedidos"])
+    assert dataset.identifier in evidence
