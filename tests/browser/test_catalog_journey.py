@@ -31,7 +31,11 @@ def add_file(page, title: str, name: str, mime: str, content: bytes) -> None:
     page.get_by_role("link", name="Agregar archivo o enlace").click()
     page.get_by_label("Título del recurso").fill(title)
     page.get_by_label("Subir un archivo").check()
-    page.get_by_label("Archivo", exact=True).set_input_files({"name": name, "mimeType": mime, "buffer": content})
+    file_input = page.get_by_label("Archivo", exact=True)
+    # A click on a link does not wait for the deferred upload script: pick the file only once the
+    # script has taken over the field (as a person would, a moment later), or it posts whole.
+    expect(file_input).to_have_attribute("data-chunked-ready", "1")
+    file_input.set_input_files({"name": name, "mimeType": mime, "buffer": content})
     expect(page.get_by_role("status").last).to_contain_text("Archivo subido completo")
     page.get_by_role("button", name="Agregar").click()
     expect(page.get_by_role("status").first).to_contain_text(f"Agregaste «{title}»")
