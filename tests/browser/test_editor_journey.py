@@ -61,6 +61,10 @@ def test_editor_changes_colour_intro_and_logo_and_sees_them_on_the_home_page(pag
     logo = page.get_by_role("img", name="Logo de La Plata")
     expect(logo).to_be_visible()
     expect(logo).to_have_attribute("src", r"/media/logos/la-plata.png")
+    # Visible is not loaded: wait for the image itself before reading its size.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.muni-logo'); return img.complete && img.naturalWidth > 0; }"
+    )
     assert page.evaluate("document.querySelector('.muni-logo').naturalWidth") == 8
     page.screenshot(path=results_dir / "municipality-home-branded-1280.png")
     axe_check(page)
