@@ -81,9 +81,10 @@ def _headers(table, params, base, sort):
     return headers
 
 
-def table_explore(request, municipality_slug, identifier, distribution_identifier):
-    """GET: one page of the table, with the filters, search and sort of the query string."""
-    dataset, distribution, table = explored_table(request, municipality_slug, identifier, distribution_identifier)
+def rows_page(request, table) -> tuple[dict, dict]:
+    """One page of a table (a published one or a combined one) with the filters, search and sort
+    of the query string: the shared part of the explorer pages' context, and the query-string
+    parameters in force (emptied when they were refused, with the reason in ``error``)."""
     query, params = _state(request, table)
     page = _page(request)
     query.offset = (page - 1) * PAGE_SIZE
@@ -94,13 +95,8 @@ def table_explore(request, municipality_slug, identifier, distribution_identifie
         error, result = exc.message, table_search(table=table, query=TableQuery(limit=PAGE_SIZE))
         params = {}
     base = request.path
-    total = result.total or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    dump = reverse("datastore_query:dump", args=[str(distribution.uuid)])
+    pages = max(1, -(-(result.total or 0) // PAGE_SIZE))
     context = {
-        "dataset": dataset,
-        "municipality": dataset.municipality,
-        "distribution": distribution,
         "table": table,
         "result": result,
         # Shown as they are written in a filter (ISO dates, true/false, "." decimals) and in the CSV.
@@ -120,6 +116,20 @@ def table_explore(request, municipality_slug, identifier, distribution_identifie
         "previous_url": _link(base, params, page=page - 1) if page > 1 else "",
         "next_url": _link(base, params, page=page + 1) if page < min(pages, MAX_PAGE) else "",
         "filtered": bool(params),
+    }
+    return context, params
+
+
+def table_explore(request, municipality_slug, identifier, distribution_identifier):
+    """GET: one page of the table, with the filters, search and sort of the query string."""
+    dataset, distribution, table = explored_table(request, municipality_slug, identifier, distribution_identifier)
+    rows, params = rows_page(request, table)
+    dump = reverse("datastore_query:dump", args=[str(distribution.uuid)])
+    context = {
+        **rows,
+        "dataset": dataset,
+        "municipality": dataset.municipality,
+        "distribution": distribution,
         "downloads": {
             "all_csv": _link(dump, {}, format="csv"),
             "all_json": _link(dump, {}, format="json"),
