@@ -26,7 +26,13 @@ from .revisions import docx_part_strip, docx_revisions, odf_content_strip, odf_r
 MASK = "[reservado]"
 PATTERNS = {
     "cuit": re.compile(r"\b(?:20|23|24|27|30|33|34)-?\d{8}-?\d\b"),
-    "dni": re.compile(r"\b\d{1,2}\.\d{3}\.\d{3}\b|\b(?:DNI|D\.N\.I\.?)\s*:?\s*\d{7,8}\b", re.IGNORECASE),
+    # A labelled number (DNI 27111222, D.N.I.: 27.111.222) or a bare dotted 7-8 digit number that is
+    # not part of a longer number; bare ones that read as amounts are dropped in ``_matches``.
+    "dni": re.compile(
+        r"\b(?:DNI|D\.N\.I\.?)\s*(?:N[°º.]?\s*)?:?\s*(?:\d{1,2}\.\d{3}\.\d{3}|\d{7,8})\b"
+        r"|(?<![\d.,/])\d{1,2}\.\d{3}\.\d{3}(?![\d]|[.,/-]\d)",
+        re.IGNORECASE,
+    ),
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     "phone": re.compile(
         r"(?:\+54\s?9?\s?)?\(?0?(?:11|2\d{2,3})\)?[\s-]?\d{3,4}[\s-]\d{4}\b|\b15[\s-]\d{4}[\s-]\d{4}\b"
@@ -73,9 +79,27 @@ def cuit_is_valid(value: str) -> bool:
     return check == digits[10]
 
 
+# Money around a bare dotted number: «$ 4.100.000», «ARS 1.500.000», «4.100.000 pesos», «1.200.000 millones».
+_MONEY_BEFORE = re.compile(r"(?:\$|\bars|\bu\$s|\busd|\bpesos|\bmonto|\bimporte|\btotal)\s*:?\s*$", re.IGNORECASE)
+_MONEY_AFTER = re.compile(r"^\s*(?:pesos|millones|mil\b|de pesos|ars\b|usd\b|u\$s)", re.IGNORECASE)
+
+
+def _reads_as_amount(match: re.Match, text: str) -> bool:
+    """A bare dotted number written as an amount of money (not labelled as a DNI)."""
+    if match.group()[:1].isalpha():
+        return False  # «DNI …»: labelled, always personal data
+    before = text[max(0, match.start() - 12) : match.start()]
+    after = text[match.end() : match.end() + 12]
+    return bool(_MONEY_BEFORE.search(before) or _MONEY_AFTER.search(after))
+
+
 def _matches(kind: str, pattern: re.Pattern, text: str) -> list[re.Match]:
     found = list(pattern.finditer(text))
-    return [m for m in found if cuit_is_valid(m.group())] if kind == "cuit" else found
+    if kind == "cuit":
+        return [m for m in found if cuit_is_valid(m.group())]
+    if kind == "dni":
+        return [m for m in found if not _reads_as_amount(m, text)]
+    return found
 
 
 def text_findings(text: str, terms: list[str] = ()) -> list[str]:
@@ -94,7 +118,10 @@ def text_redact(text: str, terms: list[str] = ()) -> str:
         text = pattern.sub(MASK, text)
     for kind, pattern in PATTERNS.items():
         for match in reversed(_matches(kind, pattern, text)):
-            text = text[: match.start()] + MASK + text[match.end() :]
+            start = match.start()
+            if kind == "dni" and match.group()[:1].isalpha():
+                start += re.search(r"\d", match.group()).start()  # keep the «DNI» label readable
+            text = text[:start] + MASK + text[match.end() :]
     return text
 
 

@@ -161,3 +161,31 @@ def test_broken_pdf_raises_value_error():
 def test_broken_zip_files_raise_value_error(name):
     with pytest.raises(ValueError, match="zip"):
         attachment_inspect(name, b"esto no es un zip")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La obra costó $ 4.100.000 y se pagó en marzo.",
+        "Monto adjudicado: 12.345.678 pesos.",
+        "Importe total: 4.100.000,50",
+        "Presupuesto de ARS 1.500.000 para 2026.",
+        "Se ejecutaron 1.234.567.890 pesos en total.",
+        "Expediente 4.100.000/2026-1 archivado.",
+    ],
+)
+def test_amounts_and_longer_numbers_are_not_taken_for_a_dni(text):
+    assert "dni" not in text_findings(text)
+    assert text_redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Beneficiario con DNI 4.100.000, vecino de Tandil.", "Beneficiario con DNI [reservado], vecino de Tandil."),
+        ("D.N.I. N° 27111222 presentó la nota.", "D.N.I. N° [reservado] presentó la nota."),
+        ("Firmante: 27.111.222 (Ana)", "Firmante: [reservado] (Ana)"),
+    ],
+)
+def test_labelled_and_bare_dnis_are_still_masked(text, expected):
+    assert text_redact(text) == expected
