@@ -82,6 +82,8 @@ def generate(total: int, open_count: int, seed: int = 11) -> dict:
                 responded_at=closed,
             )
         )
+    for row in rows:
+        row.search_terms = row.search_terms_compute()  # bulk_create does not call save()
     FoiRequest.objects.bulk_create(rows, batch_size=2000)
     # Planner statistics, as autovacuum would have them on a database filled over months.
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from abiertos.catalog import text
 from abiertos.catalog.models import Dataset, Theme
 from abiertos.core.models import Municipality, Province
 
@@ -179,6 +180,9 @@ class FoiRequest(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     answer_text = models.TextField(blank=True)
     public_answer = models.TextField(blank=True)
+    # The public texts' search terms (unaccented, stemmed: catalog.text), padded with spaces so that a
+    # term is found as `` term ``; kept in line by save(), read by the archive's text search.
+    search_terms = models.TextField(blank=True, default="", editable=False)
     refusal_ground = models.CharField(max_length=20, choices=RefusalGround.choices, blank=True)
     complained_at = models.DateTimeField(null=True, blank=True)
 
@@ -187,6 +191,19 @@ class FoiRequest(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="foi_requests")
     is_demo = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    PUBLIC_TEXT_FIELDS = ("public_subject", "public_body", "public_answer")
+
+    def search_terms_compute(self) -> str:
+        found = text.terms_text(self.public_subject, self.public_body, self.public_answer)
+        return f" {found} " if found else ""
+
+    def save(self, *args, **kwargs):
+        self.search_terms = self.search_terms_compute()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.PUBLIC_TEXT_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_terms"}
+        super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["-filed_at"]

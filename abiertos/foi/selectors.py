@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, can, municipalities_where, require
+from abiertos.catalog import text
 from abiertos.catalog.models import Dataset, DatasetStatus
 from abiertos.catalog.search import SearchQuery, dataset_search
 from abiertos.core.actors import Actor
@@ -73,6 +74,12 @@ def provincial_body_list() -> QuerySet[ProvincialBody]:
     return ProvincialBody.objects.filter(is_active=True).select_related("province")
 
 
+def _search_terms(q: str) -> list[str]:
+    """The typed query's search terms, as stored in ``FoiRequest.search_terms`` (accents and plurals
+    do not matter: «licitacion» finds «Licitación», «presupuestos» finds «presupuesto»)."""
+    return text.query_terms(q, limit=8)
+
+
 def _terms(q: str) -> list[str]:
     words = [w.strip(".,;:¿?¡!()\"'").lower() for w in q.split()]
     return [w for w in words if len(w) >= 4 and w not in STOPWORDS][:8]
@@ -83,10 +90,8 @@ def foi_request_list_public(filters: ArchiveFilters = ArchiveFilters()) -> Query
     qs = FoiRequest.objects.filter(Q(municipality__is_active=True) | Q(provincial_body__isnull=False), is_hidden=False)
     # A municipality row carries its boundary (GeoJSON): never load it for a list.
     qs = qs.select_related("municipality", "provincial_body", "topic").defer("municipality__boundary")
-    for term in _terms(filters.q):
-        qs = qs.filter(
-            Q(public_subject__icontains=term) | Q(public_body__icontains=term) | Q(public_answer__icontains=term)
-        )
+    for term in _search_terms(filters.q):
+        qs = qs.filter(search_terms__contains=f" {term} ")
     if filters.municipality == PROVINCIAL_BODIES:
         qs = qs.filter(provincial_body__isnull=False)
     elif filters.municipality:
@@ -181,13 +186,14 @@ def foi_similar(*, actor: Actor, q: str, municipality: Municipality | None = Non
     result: dict = {"requests": [], "datasets": []}
     if not terms:
         return result
+    stems = _search_terms(" ".join(terms))
     match = Q()
-    for term in terms:
-        match |= Q(public_subject__icontains=term) | Q(public_body__icontains=term)
+    for stem in stems:
+        match |= Q(search_terms__contains=f" {stem} ")
     candidates = list(foi_request_list_public().filter(match)[:200])
     for request in candidates:
-        text = f"{request.public_subject} {request.public_body}".lower()
-        request.score = sum(term in text for term in terms) + (request.outcome in RESPONSE_OUTCOMES[:2])
+        request.score = sum(f" {stem} " in request.search_terms for stem in stems)
+        request.score += request.outcome in RESPONSE_OUTCOMES[:2]
         request.score += municipality is not None and request.municipality_id == municipality.pk
     result["requests"] = sorted(candidates, key=lambda r: -r.score)[:5]
     seen: dict[int, Dataset] = {}

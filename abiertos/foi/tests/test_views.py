@@ -104,6 +104,34 @@ def test_archive_filters_by_status_topic_and_date(client, municipality, citizen,
     assert "Pedido abierto" not in client.get(url, {"hasta": "2000-01-01"}).content.decode()
 
 
+def test_archive_text_search_ignores_accents_and_plurals_and_reads_the_answer(
+    client, municipality, citizen, foi_officer
+):
+    tender = request_file(municipality, citizen, subject="Licitación de luminarias LED")
+    services.foi_request_answer(
+        request=tender, text="Adjuntamos los presupuestos de cada oferente.", partial=False, by=actor_of(foi_officer)
+    )
+    request_file(municipality, citizen, subject="Horario del centro de salud")
+    url = reverse("foi:archive")
+    for query in ("licitacion", "LICITACIONES luminaria", "presupuesto", "oferentes"):
+        body = client.get(url, {"q": query}).content.decode()
+        assert "Licitación de luminarias LED" in body, query
+        assert "Horario del centro de salud" not in body, query
+    body = client.get(url, {"q": "licitación hospital"}).content.decode()
+    assert "Licitación de luminarias LED" not in body  # every term must match
+
+
+def test_search_terms_follow_the_public_texts_and_never_the_private_ones(municipality, citizen):
+    request = request_file(municipality, citizen, body=f"Soy {REQUESTER_NAME}. Quiero las obras de 2025.")
+    request.refresh_from_db()
+    assert " obra " in request.search_terms
+    assert "gomez" not in request.search_terms  # the requester's name is masked in the public text
+    request.public_subject = "Cloacas"
+    request.save(update_fields=["public_subject"])
+    request.refresh_from_db()
+    assert " cloac " in request.search_terms
+
+
 def test_inbox_lists_overdue_first(client, municipality, citizen, foi_officer):
     fresh = request_file(municipality, citizen, subject="Pedido reciente de prueba")
     late = request_file(municipality, citizen, subject="Pedido vencido de prueba", filed_at=days_ago(90))
