@@ -66,7 +66,7 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 def _legend_layout(data: SeriesData) -> list[tuple[float, float]]:
     spots, x, y = [], 16.0, 8.0
     for series in data.series:
-        width = 40 + 7.5 * len(short_label(series.label))
+        width = 48 + 8 * len(short_label(series.label))
         if x + width > WIDTH - 8 and x > 16:
             x, y = 16.0, y + LEGEND_ROW
         spots.append((x, y))
@@ -119,10 +119,14 @@ def grouped_bar_svg(data: SeriesData, *, title: str, desc: str, ident: str = "ch
             value = data.values[ci][si]
             y = y0 + si * bar
             x0, x1 = sorted((zero, left + area * ((value or 0) - low) / (high - low)))
-            parts.append(
-                f"<g>{_bar_title(category, series, value)}"
+            rect = (
                 f'<rect x="{x0:.1f}" y="{y + 1}" width="{max(x1 - x0, 1):.1f}" height="{bar - 2}" '
                 f'fill="url(#{ident}-s{si})" stroke="{series_colour(si, series)}"/>'
+                if value is not None
+                else ""
+            )
+            parts.append(
+                f"<g>{_bar_title(category, series, value)}{rect}"
                 f'<text x="{x1 + 5:.1f}" y="{y + bar - 3}" font-size="11" fill="{TEXT}">'
                 f"{escape(number(value))}</text></g>"
             )
