@@ -172,6 +172,8 @@ def combined_table(*, schema: StandardSchema, actor: Actor) -> CombinedTable:
 def combined_tables_readable(*, actor: Actor, references: list[str]) -> dict[str, CombinedTable]:
     """The combined tables named by CKAN resource id or ``esquema_<slug>``, as the actor may read them."""
     wanted = set(references)
+    if not wanted:
+        return {}
     found = {}
     for schema in StandardSchema.objects.all():
         keys = {combined_resource_id(schema), combined_resource_name(schema)} & wanted

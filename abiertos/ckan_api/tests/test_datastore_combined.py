@@ -11,6 +11,7 @@ from ckanapi.errors import NotFound as CkanNotFound
 from ckanapi.errors import ValidationError as CkanValidationError
 
 from abiertos.datastore.combined import RESOURCE_NAMESPACE, combined_resource_id
+from abiertos.datastore.models import DatastoreTable
 from abiertos.datastore.standards import datastore_table_schema_set, standard_schema_save
 from abiertos.datastore.tests.tables import table_make
 
@@ -136,6 +137,15 @@ def test_datastore_search_sql_over_the_combined_table_and_a_join(ckan, combined)
     ]
     by_name = ckan("datastore_search_sql", {"sql": 'SELECT count(*) AS n FROM "esquema_obras-publicas"'}).result
     assert by_name["records"] == [{"n": 7}]
+    la_plata = DatastoreTable.objects.get(distribution__dataset__identifier="gastos").distribution.uuid
+    join = (
+        f'SELECT c.municipio, g.partido FROM "{combined}" c JOIN "{la_plata}" g ON c.obra = g.obra '
+        "WHERE c.monto > 1000 ORDER BY c.monto"
+    )
+    assert ckan("datastore_search_sql", {"sql": join}).result["records"] == [
+        {"municipio": "La Plata", "partido": "06441"},
+        {"municipio": "La Plata", "partido": "06056"},
+    ]
     # The parts' own views cannot be named.
     hidden = ckan("datastore_search_sql", {"sql": 'SELECT * FROM "~0~0"'})
     assert hidden.error["__type"] == "Not Found Error"
