@@ -20,10 +20,12 @@ from abiertos.catalog.selectors import dataset_list_public, dataset_list_visible
 from abiertos.catalog.vocabularies import LICENSES
 from abiertos.core.actors import Actor
 from abiertos.core.models import Municipality
+from abiertos.datastore.combined import combined_tables_readable
 
 from . import datastore_actions, fq, querying, write_actions
 from .lookups import as_uuid, dataset_get_visible, not_found
 from .mappers import (
+    to_ckan_combined_resource,
     to_ckan_group,
     to_ckan_license,
     to_ckan_organization,
@@ -157,9 +159,12 @@ def resource_show(*, actor: Actor, params: dict) -> dict:
         if uid
         else None
     )
-    if distribution is None:
+    if distribution is not None:
+        return to_ckan_resource(distribution, distribution.dataset)
+    combined = combined_tables_readable(actor=actor, references=[reference]).get(reference)
+    if combined is None:
         raise not_found(_("no existe el recurso «%(id)s» o no está publicado.") % {"id": reference})
-    return to_ckan_resource(distribution, distribution.dataset)
+    return to_ckan_combined_resource(combined)
 
 
 # --- Organizations (municipalities) and groups (themes) ----------------------------------------------

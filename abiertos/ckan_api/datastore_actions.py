@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound, ValidationError
+from abiertos.datastore.combined import table_or_combined_get_readable
 from abiertos.datastore.query import TableQuery, table_search
-from abiertos.datastore.readable import table_get_readable
 from abiertos.datastore.sql import sql_run
 from abiertos.datastore.values import json_value
 
@@ -133,7 +133,7 @@ def datastore_search(*, actor: Actor, params: dict) -> dict:
     if records_format not in RECORDS_FORMATS:
         raise invalid("records_format", _("Tiene que ser uno de: %(all)s.") % {"all": ", ".join(RECORDS_FORMATS)})
     try:
-        table = table_get_readable(actor=actor, reference=reference)
+        table = table_or_combined_get_readable(actor=actor, reference=reference)
     except NotFound as exc:
         raise not_found(_("no existe el recurso «%(id)s» o no tiene tabla.") % {"id": reference}) from exc
     query = _table_query(params)

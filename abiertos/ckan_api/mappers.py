@@ -22,6 +22,7 @@ from abiertos.catalog.models import Dataset, DatasetStatus, Distribution, Theme
 from abiertos.catalog.vocabularies import DEFAULT_LICENSE, LICENSES, FieldType, Periodicity
 from abiertos.core.errors import ValidationError
 from abiertos.core.models import Municipality
+from abiertos.datastore.combined import CombinedTable, combined_resource_name
 
 TAG_NAMESPACE = uuid.UUID("0f1d7c1e-5b8a-4a36-9d55-3c2f4c1a7e10")
 
@@ -180,6 +181,32 @@ def to_ckan_resource(distribution: Distribution, dataset: Dataset) -> dict:
         "datastore_active": False,
         "cache_url": None,
         "cache_last_updated": None,
+    }
+
+
+def to_ckan_combined_resource(table: CombinedTable) -> dict:
+    """A standard schema's combined table as a virtual resource: no package, its data only in the datastore."""
+    schema = table.schema
+    fields = [{"id": f["name"], "type": f["type"], "description": f.get("description", "")} for f in table.columns]
+    return {
+        "id": table.resource_id,
+        "package_id": None,
+        "name": schema.title,
+        "resource_name": combined_resource_name(schema),
+        "description": schema.description,
+        "url": site_url(reverse("datastore_query:dump", args=[table.resource_id])),
+        "url_type": "datastore",
+        "accessURL": site_url(reverse("datastore_query:schema_detail", args=[schema.slug])),
+        "format": "CSV",
+        "mimetype": "text/csv",
+        "schema": schema.identifier,
+        "attributesDescription": json.dumps(fields, ensure_ascii=False),
+        "municipalities": [t.distribution.dataset.municipality.name for t in table.parts],
+        "created": ckan_datetime(schema.created_at),
+        "last_modified": ckan_datetime(schema.updated_at),
+        "state": "active",
+        "resource_type": "combined",
+        "datastore_active": True,
     }
 
 

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 
 from abiertos.core.errors import ValidationError
 
-from .combined import CombinedTable, combined_table
+from .combined import CombinedTable, combined_resource_id, combined_table
 from .query import Metric, table_aggregate, table_fields, table_search
 from .readable import table_get_readable
 from .request_query import query_from
@@ -138,6 +138,7 @@ class StandardSchemaOut(Schema):
     fields: list[FieldOut]
     municipalities: list[str]
     tables: int
+    ckan_resource_id: str = SchemaField(description="El id de la tabla combinada para datastore_search de CKAN")
 
 
 class ExcludedOut(Schema):
@@ -170,6 +171,7 @@ def schema_list(request):
             ],
             "municipalities": item.municipalities,
             "tables": item.tables,
+            "ckan_resource_id": combined_resource_id(item.schema),
         }
         for item in standard_schema_list(actor=request.auth)
     ]

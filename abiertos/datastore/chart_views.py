@@ -14,7 +14,16 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from abiertos.accounts.request_actor import actor_for_web
 from abiertos.core.errors import ValidationError
 
-from .charts import FUNCTIONS, KINDS, TOP_CHOICES, ChartSpec, category_columns, chart_spec_from, value_columns
+from .charts import (
+    FUNCTIONS,
+    KINDS,
+    SERIES_TOP_CHOICES,
+    TOP_CHOICES,
+    ChartSpec,
+    category_columns,
+    chart_spec_from,
+    value_columns,
+)
 from .combined import combined_table
 from .explore_views import explored_table
 from .figures import Figure, chart_figure, map_figure
@@ -86,6 +95,7 @@ def _builder_context(request, table, municipality, names, args) -> dict:
         "kinds": {k: v for k, v in KINDS.items() if k != "mapa" or coordinates},
         "functions": FUNCTIONS,
         "tops": TOP_CHOICES,
+        "series_tops": SERIES_TOP_CHOICES,
         "categories": category_columns(table),
         "values": value_columns(table),
         "coordinates": coordinates,

@@ -1,8 +1,9 @@
 """Quick charts of a table: what a person picked (kind, columns, aggregate, filters) and the numbers to draw.
 
 A chart's settings travel in the query string (``tipo``, ``categoria``, ``valor``, ``funcion``,
-``top`` and the explorer's ``q`` and ``filter.<columna>``), so a chart is a URL that can be shared
-or embedded. The numbers come from the same aggregate query as the API, in the same sandbox.
+``top``, the optional series ``serie``, ``top_serie`` and ``apilar``, and the explorer's ``q`` and
+``filter.<columna>``), so a chart is a URL that can be shared or embedded. The numbers come from
+the same aggregate query as the API, in the same sandbox.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ FUNCTIONS = {
 CATEGORY_TYPES = ("string", "integer", "boolean", "date", "datetime", "time")
 TOP_CHOICES = (5, 10, 15, 20, 30)
 DEFAULT_TOP = 10
+# Series: a bar per value side by side (or stacked), or a line per value; the rest go in «Otros».
+SERIES_TOP_CHOICES = (3, 5, 8)
+DEFAULT_SERIES_TOP = 5
+SERIES_KINDS = ("barras", "lineas")
 MAX_LINE_POINTS = 400
-CHART_KEYS = ("tipo", "categoria", "valor", "funcion", "top")
+CHART_KEYS = ("tipo", "categoria", "valor", "funcion", "top", "serie", "top_serie", "apilar")
 
 
 @dataclass
@@ -50,6 +55,13 @@ class ChartSpec:
     top: int = DEFAULT_TOP
     filters: dict[str, list[str]] = field(default_factory=dict)
     q: str = ""
+    series: str = ""  # empty: one series
+    series_top: int = DEFAULT_SERIES_TOP
+    stacked: bool = False
+
+    @property
+    def has_series(self) -> bool:
+        return bool(self.series) and self.kind in SERIES_KINDS
 
     def params(self) -> dict[str, str]:
         """The query-string parameters that reproduce this chart."""
@@ -57,6 +69,9 @@ class ChartSpec:
         if self.kind != "mapa":
             params |= {"categoria": self.category, "valor": self.value, "funcion": self.function}
             params |= {"top": str(self.top)} if self.kind != "lineas" else {}
+        if self.has_series:
+            params |= {"serie": self.series, "top_serie": str(self.series_top)}
+            params |= {"apilar": "1"} if self.stacked and self.kind == "barras" else {}
         params |= {"q": self.q} if self.q else {}
         params |= {f"{FILTER_PREFIX}{k}": v[0] for k, v in self.filters.items()}
         return {k: v for k, v in params.items() if v != ""}
@@ -115,6 +130,32 @@ def _top(text: str) -> int:
     return int(text)
 
 
+def _series_top(text: str) -> int:
+    if not text:
+        return DEFAULT_SERIES_TOP
+    if not text.isdigit() or int(text) not in SERIES_TOP_CHOICES:
+        raise _error(
+            "top_serie", _("La cantidad de series tiene que ser una de: %(all)s.") % {"all": SERIES_TOP_CHOICES}
+        )
+    return int(text)
+
+
+def _series_check(spec: ChartSpec, categories: list[str]) -> None:
+    if not spec.series:
+        return
+    if spec.kind == "torta":
+        raise _error("serie", _("Una torta muestra una sola serie: quitá la serie o usá barras o líneas."))
+    if spec.series not in categories:
+        raise _error("serie", _("Elegí una columna de la tabla para las series."))
+    if spec.series == spec.category:
+        raise _error("serie", _("La serie tiene que ser otra columna que la de las categorías."))
+    if spec.stacked and spec.kind == "barras" and spec.function not in ("count", "sum"):
+        raise _error(
+            "apilar",
+            _("Las barras apiladas suman partes de un total: usá la cantidad de filas o la suma, o agrupalas."),
+        )
+
+
 def chart_spec_from(table: DatastoreTable, data: QueryDict) -> ChartSpec:
     """The chart the query string asks for, checked against the table; ValidationError says which field is wrong."""
     spec = ChartSpec(
@@ -125,6 +166,9 @@ def chart_spec_from(table: DatastoreTable, data: QueryDict) -> ChartSpec:
         top=_top(data.get("top", "")),
         filters=_filters(table, data),
         q=data.get("q", "").strip()[:200],
+        series=data.get("serie", ""),
+        series_top=_series_top(data.get("top_serie", "")),
+        stacked=data.get("apilar", "") in ("1", "true", "on"),
     )
     if spec.kind not in KINDS:
         raise _error("tipo", _("Elegí un tipo de gráfico: barras, líneas, torta o mapa."))
@@ -143,14 +187,15 @@ def chart_spec_from(table: DatastoreTable, data: QueryDict) -> ChartSpec:
         raise _error("valor", _("Para sumar, promediar o buscar extremos elegí una columna numérica."))
     if spec.kind == "torta" and spec.function not in ("count", "sum"):
         raise _error("funcion", _("Una torta muestra partes de un total: usá la cantidad de filas o la suma."))
+    _series_check(spec, categories)
     return spec
 
 
-def _label(value) -> str:
+def category_label(value) -> str:
     return _("(sin dato)") if value is None else text_value(value)
 
 
-def _other(function: str, rest: list[tuple[float | None, int]]) -> float | None:
+def other_value(function: str, rest: list[tuple[float | None, int]]) -> float | None:
     """The «Otros» value from the groups left out: their sum, weighted average, minimum or maximum."""
     present = [(v, n) for v, n in rest if v is not None]
     if not present:
@@ -164,13 +209,13 @@ def _other(function: str, rest: list[tuple[float | None, int]]) -> float | None:
 
 def _ranked(spec: ChartSpec, groups: list[tuple]) -> tuple[list[ChartItem], bool]:
     ordered = sorted(groups, key=lambda g: (g[1] is None, -(g[1] or 0)))
-    items = [ChartItem(_label(key), value) for key, value, _n in ordered[: spec.top]]
+    items = [ChartItem(category_label(key), value) for key, value, _n in ordered[: spec.top]]
     rest = ordered[spec.top :]
     if rest:
         items.append(
             ChartItem(
                 _("Otros (%(n)d categorías)") % {"n": len(rest)},
-                _other(spec.function, [(v, n) for _k, v, n in rest]),
+                other_value(spec.function, [(v, n) for _k, v, n in rest]),
                 True,
             )
         )
@@ -188,7 +233,7 @@ def chart_data(*, table: DatastoreTable, spec: ChartSpec) -> ChartData:
     if result.truncated:
         notes.append(_("La tabla tiene más de %(n)d categorías: se usaron las primeras.") % {"n": len(groups)})
     if spec.kind == "lineas":
-        items = [ChartItem(_label(key), value) for key, value, _n in groups[:MAX_LINE_POINTS]]
+        items = [ChartItem(category_label(key), value) for key, value, _n in groups[:MAX_LINE_POINTS]]
         if len(groups) > MAX_LINE_POINTS:
             notes.append(_("Se muestran los primeros %(n)d puntos.") % {"n": MAX_LINE_POINTS})
     else:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 from abiertos.accounts.request_actor import actor_from_request
 from abiertos.core.errors import ValidationError
 
+from .combined import CombinedTable, table_or_combined_get_readable
 from .models import DatastoreTable
 from .query import TableQuery, table_stream
-from .readable import table_get_readable
 from .request_query import query_from
 from .sandbox import parquet_file
 from .values import json_value, text_value
@@ -95,9 +95,13 @@ def dump_response(table: DatastoreTable, query: TableQuery, fmt: str, filename: 
 
 @require_GET
 def table_dump(request, resource_id: str):
-    """The whole table, or the rows matching the query string's filters, q and sort."""
-    table = table_get_readable(actor=actor_from_request(request), reference=resource_id)
+    """The whole table (or a standard schema's combined table), or the rows matching the query string."""
+    table = table_or_combined_get_readable(actor=actor_from_request(request), reference=resource_id)
     fmt = request.GET.get("format", "csv")
+    if isinstance(table, CombinedTable):
+        if fmt == "parquet":
+            raise ValidationError(_("La tabla combinada se descarga en csv, json o xlsx."), fields={"format": [fmt]})
+        return dump_response(table, query_from(table, request.GET), fmt, table.resource_id)
     if fmt == "parquet":
         return parquet_response(table, str(table.distribution.uuid))
     return dump_response(table, query_from(table, request.GET), fmt, str(table.distribution.uuid))

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from abiertos.core.errors import ValidationError
 
+from .chart_series import SeriesData, series_data
 from .charts import FUNCTIONS, ChartData, ChartSpec, chart_data
 from .maps import Coordinates, MapData, map_points, map_svg
 from .models import DatastoreTable
 from .svg import bar_svg, empty_svg, line_svg, number, percent, pie_svg
+from .svg_series import grouped_bar_svg, multi_line_svg, stacked_bar_svg
 
 MAP_TABLE_ROWS = 100
 
@@ -29,13 +31,14 @@ class Figure:
 
 
 def chart_title(spec: ChartSpec) -> str:
+    by = _("%(c)s y %(s)s") % {"c": spec.category, "s": spec.series} if spec.has_series else spec.category
     if spec.function == "count":
-        title = _("Cantidad de filas por %(c)s") % {"c": spec.category}
+        title = _("Cantidad de filas por %(c)s") % {"c": by}
     else:
         title = _("%(f)s de %(v)s por %(c)s") % {
             "f": str(FUNCTIONS[spec.function]).capitalize(),
             "v": spec.value,
-            "c": spec.category,
+            "c": by,
         }
     return title + (_(" (filas filtradas)") if spec.filters or spec.q else "")
 
@@ -77,8 +80,53 @@ def _line_summary(title: str, data: ChartData) -> str:
     }
 
 
+def _series_summary(title: str, spec: ChartSpec, data: SeriesData) -> str:
+    """One sentence: how many series and categories, the highest value and where, and what «Otros» holds."""
+    cells = [(v, ci, si) for ci, row in enumerate(data.values) for si, v in enumerate(row) if v is not None]
+    value, ci, si = max(cells, key=lambda cell: cell[0])
+    text = _(
+        "%(title)s: %(s)d series (valores de «%(column)s») en %(n)d categorías; el valor más alto es %(value)s, "
+        "de «%(series)s» en «%(category)s»"
+    ) % {
+        "title": title,
+        "s": data.series_count,
+        "column": spec.series,
+        "n": data.groups,
+        "value": number(value),
+        "series": data.series[si].label,
+        "category": data.categories[ci].label,
+    }
+    if any(s.is_other for s in data.series):
+        text += _("; las series fuera de las %(top)d mayores van juntas en «Otros»") % {"top": spec.series_top}
+    return text + "."
+
+
+def series_figure(*, table: DatastoreTable, spec: ChartSpec, ident: str = "chart") -> Figure:
+    """Grouped or stacked bars, or one line per series; the data table has one column per series."""
+    data = series_data(table=table, spec=spec)
+    title = chart_title(spec)
+    headers = [spec.category, *(s.label for s in data.series)]
+    rows = [[c.label, *(number(v) for v in data.values[i])] for i, c in enumerate(data.categories)]
+    if not data.present():
+        summary = _("Ninguna fila coincide con los filtros: no hay nada para graficar.")
+        return Figure(title, summary, mark_safe(empty_svg(title=title, ident=ident)), headers, rows, data.notes)
+    if spec.stacked and spec.kind == "barras" and any(v < 0 for v in data.present()):
+        raise ValidationError(
+            _("Las barras apiladas no pueden mostrar valores negativos: agrupalas."),
+            fields={"apilar": [_("Las barras apiladas no pueden mostrar valores negativos: agrupalas.")]},
+        )
+    summary = _series_summary(title, spec, data)
+    bars = stacked_bar_svg if spec.stacked else grouped_bar_svg
+    draw = multi_line_svg if spec.kind == "lineas" else bars
+    svg = draw(data, title=title, desc=summary, ident=ident)
+    # The SVG is built from escaped text and numbers only (svg_series.py).
+    return Figure(title, summary, mark_safe(svg), headers, rows, data.notes)  # noqa: S308
+
+
 def chart_figure(*, table: DatastoreTable, spec: ChartSpec, ident: str = "chart") -> Figure:
     """A bar, line or pie chart of the table as the spec asks (ValidationError for a bad combination)."""
+    if spec.has_series:
+        return series_figure(table=table, spec=spec, ident=ident)
     data = chart_data(table=table, spec=spec)
     title = chart_title(spec)
     headers = [spec.category, str(FUNCTIONS[spec.function]) + (f" ({spec.value})" if spec.value else "")]

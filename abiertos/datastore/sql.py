@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound, ValidationError
 
+from .combined import combined_tables_readable
 from .readable import tables_readable
 from .sandbox import sandbox, time_limit
 
@@ -149,11 +150,18 @@ def sql_run(*, actor: Actor, sql: str) -> SqlResult:
     """Run one SELECT over the tables the actor may read; at most DATASTORE_QUERY_MAX_ROWS rows."""
     names = sql_tables(sql)
     readable = tables_readable(actor=actor, references=sorted(names))
-    missing = [name for name in sorted(names) if name not in readable]
+    combined = combined_tables_readable(actor=actor, references=[n for n in names if n not in readable])
+    missing = [name for name in sorted(names) if name not in readable and name not in combined]
     if missing:
         raise NotFound(_("No existe la tabla «%(t)s» o no está publicada.") % {"t": missing[0]})
+    views, derived = dict(readable), {}
+    for index, (name, table) in enumerate(combined.items()):
+        # A prefix no distribution name can have, so the parts cannot be named in the query itself.
+        prefix = f"~{index}~"
+        views |= table.part_views(prefix)
+        derived[name] = table.select_sql(prefix)
     cap = settings.DATASTORE_QUERY_MAX_ROWS
-    with sandbox(readable) as con, time_limit(con):
+    with sandbox(views, derived) as con, time_limit(con):
         try:
             relation = con.sql(sql)
             if relation is None:

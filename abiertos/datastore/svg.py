@@ -50,7 +50,7 @@ def percent(share: float) -> str:
     return number_format(value, decimal_pos=decimals, use_l10n=True) + " %"
 
 
-def _short(label: str) -> str:
+def short_label(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
@@ -58,7 +58,7 @@ def colour(index: int, item: ChartItem) -> str:
     return OTHER_COLOUR if item.is_other else PALETTE[index % len(PALETTE)]
 
 
-def _open(height: float, title: str, desc: str, ident: str) -> str:
+def svg_open(height: float, title: str, desc: str, ident: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" '
         f'height="{height:.0f}" role="img" aria-labelledby="{ident}-title {ident}-desc" class="chart-svg" {FONT}>'
@@ -67,7 +67,7 @@ def _open(height: float, title: str, desc: str, ident: str) -> str:
     )
 
 
-def _scale(values: list[float]) -> tuple[float, float]:
+def value_range(values: list[float]) -> tuple[float, float]:
     low, high = min([0.0, *values]), max([0.0, *values])
     return low, (high if high > low else low + 1)
 
@@ -76,16 +76,17 @@ def bar_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") -> 
     """Horizontal bars: long category names stay readable on the left, values are written after each bar."""
     row, left, area = 30, 200, 330
     height = 20 + row * max(1, len(data.items))
-    low, high = _scale([i.value for i in data.items if i.value is not None])
+    low, high = value_range([i.value for i in data.items if i.value is not None])
     zero = left + area * (-low) / (high - low)
-    parts = [_open(height, title, desc, ident)]
+    parts = [svg_open(height, title, desc, ident)]
     for index, item in enumerate(data.items):
         y = 10 + index * row
         value = item.value or 0
         x0, x1 = sorted((zero, left + area * (value - low) / (high - low)))
         parts.append(
             f"<g><title>{escape(item.label)}: {escape(number(item.value))}</title>"
-            f'<text x="{left - 8}" y="{y + 19}" text-anchor="end" fill="{TEXT}">{escape(_short(item.label))}</text>'
+            f'<text x="{left - 8}" y="{y + 19}" text-anchor="end" fill="{TEXT}">'
+            f"{escape(short_label(item.label))}</text>"
             f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" height="{row - 8}" '
             f'fill="{colour(index, item)}"/>'
             f'<text x="{x1 + 6:.1f}" y="{y + 19}" fill="{TEXT}">{escape(number(item.value))}</text></g>'
@@ -94,7 +95,7 @@ def bar_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") -> 
     return "".join(parts)
 
 
-def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+def axis_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
@@ -107,7 +108,7 @@ def line_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") ->
     height, left, right, top, bottom = 320, 80, 20, 16, 48
     points = [(i, item) for i, item in enumerate(data.items) if item.value is not None]
     values = [item.value for _i, item in points] or [0.0]
-    ticks = _ticks(*_scale(values))
+    ticks = axis_ticks(*value_range(values))
     low, high = min(ticks), max(ticks)
     span = (high - low) or 1
     steps = max(1, len(data.items) - 1)
@@ -116,7 +117,7 @@ def line_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") ->
         x = left + (WIDTH - left - right) * (index / steps if len(data.items) > 1 else 0.5)
         return x, top + (height - top - bottom) * (1 - (value - low) / span)
 
-    parts = [_open(height, title, desc, ident)]
+    parts = [svg_open(height, title, desc, ident)]
     for tick in ticks:
         _x, y = at(0, tick)
         parts.append(
@@ -160,7 +161,7 @@ def pie_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") -> 
     total = sum(i.value for i in items) or 1
     height = max(300, 24 + 26 * len(items))
     cx, cy, r = 150, height / 2, 130
-    parts = [_open(height, title, desc, ident)]
+    parts = [svg_open(height, title, desc, ident)]
     angle = 0.0
     for index, item in enumerate(items):
         share = item.value / total
@@ -177,7 +178,7 @@ def pie_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") -> 
         y = 20 + index * 26
         parts.append(
             f'<rect x="310" y="{y}" width="16" height="16" fill="{colour(index, item)}"/>'
-            f'<text x="334" y="{y + 13}" fill="{TEXT}">{escape(_short(item.label))} — '
+            f'<text x="334" y="{y + 13}" fill="{TEXT}">{escape(short_label(item.label))} — '
             f"{escape(number(item.value))} ({escape(percent(share))})</text>"
         )
         angle += share * 2 * math.pi
@@ -186,4 +187,4 @@ def pie_svg(data: ChartData, *, title: str, desc: str, ident: str = "chart") -> 
 
 def empty_svg(*, title: str, ident: str = "chart") -> str:
     message = _("Ninguna fila coincide con los filtros: no hay nada para graficar.")
-    return _open(60, title, message, ident) + f'<text x="16" y="36" fill="{TEXT}">{escape(message)}</text></svg>'
+    return svg_open(60, title, message, ident) + f'<text x="16" y="36" fill="{TEXT}">{escape(message)}</text></svg>'

@@ -81,3 +81,52 @@ def test_visitor_filters_charts_and_downloads_the_filtered_view(page, municipali
         ("06441", "Plazas", "300"),
         ("06441", "Luminarias", "50"),
     ]
+
+
+# Obras by year and kind: the sums by kind are Bacheo 450, Plazas 150, Luces 30 and Veredas 13.
+OBRAS_POR_ANIO = (
+    "anio,tipo,monto\n"
+    "2022,Bacheo,100\n2022,Plazas,50\n2022,Luces,20\n"
+    "2023,Bacheo,150\n2023,Plazas,70\n2023,Luces,10\n2023,Veredas,5\n"
+    "2024,Bacheo,200\n2024,Plazas,30\n2024,Veredas,8\n"
+)
+
+
+def test_visitor_picks_a_series_column_and_reads_the_legend_and_the_table(page, municipality, settings, tmp_path):
+    settings.DATASTORE_ROOT = tmp_path / "datastore"
+    table = table_make(municipality, content=OBRAS_POR_ANIO, identifier="obras-por-anio")
+    page.goto(table.distribution.dataset.get_absolute_url())
+    page.get_by_role("link", name="Ver y filtrar la tabla").click()
+    page.get_by_role("link", name="Hacer un gráfico o un mapa").click()
+
+    page.get_by_role("radio", name="Líneas").check()
+    page.get_by_label("Categorías (eje o porciones)").select_option("anio")
+    page.get_by_label("Qué calcular").select_option("sum")
+    page.get_by_label("De qué columna numérica").select_option("monto")
+    page.get_by_label("Una barra o línea por cada valor de").select_option("tipo")
+    page.get_by_label("Series a mostrar (el resto va en «Otros»)").select_option("3")
+    page.get_by_role("button", name="Dibujar el gráfico").press("Enter")
+
+    chart = page.get_by_role("img", name="Suma de monto por anio y tipo")
+    expect(chart).to_be_visible()
+    legend = page.locator("svg.chart-svg .chart-legend .legend-item")
+    expect(legend).to_have_text(["Bacheo", "Plazas", "Luces", "Otros (1 serie)"])
+    expect(page.locator(".chart-summary")).to_contain_text("el valor más alto es 200, de «Bacheo» en «2024»")
+    data = page.get_by_role("region", name="Datos del gráfico")
+    expect(data.locator("thead th")).to_have_text(["anio", "Bacheo", "Plazas", "Luces", "Otros (1 serie)"])
+    expect(data.locator("tbody tr")).to_have_count(3)
+    expect(data.locator("tbody tr").last).to_contain_text("2024")
+    embed_code = page.get_by_label("Código para insertarlo en otra página").input_value()
+    assert "serie=tipo&top_serie=3" in embed_code
+    axe_check(page)
+
+    page.get_by_role("radio", name="Barras").check()
+    page.get_by_label("Apilar las barras (en vez de ponerlas una al lado de otra)").check()
+    page.get_by_role("button", name="Dibujar el gráfico").click()
+    expect(page.locator("svg.chart-svg .chart-legend .legend-item")).to_have_count(4)
+    expect(data.locator("tbody tr").first).to_contain_text("2024")  # bars rank the years by their total
+    axe_check(page)
+
+    page.get_by_role("link", name="Ver la versión para insertar").click()
+    expect(page.get_by_role("img", name="Suma de monto por anio y tipo")).to_be_visible()
+    axe_check(page)

@@ -199,6 +199,18 @@ def test_schema_chart_compares_municipalities(client, tables, schema):
     assert 'href="/datos/esquemas/obras-publicas/grafico/?filter.obra=Puerto"' in detail
 
 
+def test_schema_chart_draws_one_line_per_municipality(client, tables, schema):
+    query = {"tipo": "lineas", "categoria": "fecha", "funcion": "sum", "valor": "monto", "serie": "municipio"}
+    body = client.get("/datos/esquemas/obras-publicas/grafico/", query).content.decode()
+    assert '<title id="chart-title">Suma de monto por fecha y municipio</title>' in body
+    assert body.count('<g class="chart-series">') == 2
+    table = body[body.index('<table class="chart-table">') :]
+    assert '<th scope="col">fecha</th><th scope="col">La Plata</th><th scope="col">Bahía Blanca</th>' in table
+    assert '<th scope="row">2024-05-02</th><td>—</td><td>700</td>' in table
+    embed = client.get("/datos/esquemas/obras-publicas/grafico/embed/", query).content.decode()
+    assert 'class="chart-legend"' in embed
+
+
 def test_combined_table_pages_in_id_order_without_a_sort(tables, schema, citizen, actor):
     table = combined_table(schema=schema, actor=actor(citizen))
     first = table_search(table=table, query=TableQuery(limit=3))
