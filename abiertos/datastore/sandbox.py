@@ -108,6 +108,10 @@ def _open(files: dict[str, ViewFile], derived: dict[str, str]) -> duckdb.DuckDBP
             con.execute(f"CREATE VIEW {ident(name)} AS {file.select()}")
         for name, select in derived.items():
             con.execute(f"CREATE VIEW {ident(name)} AS {select}")
+        # A pooled connection reads the same files again and again: keep their footers (row group
+        # statistics) parsed. Safe: the pool's key changes whenever a file does.
+        con.execute("LOAD parquet")
+        con.execute("SET parquet_metadata_cache = true")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except BaseException:
