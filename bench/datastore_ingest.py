@@ -219,16 +219,38 @@ def _summary(laps: list[float]) -> dict:
     return {"runs": len(laps), "p50_ms": round(statistics.median(laps), 1), "p95_ms": round(p95, 1)}
 
 
-def run_queries(path: Path) -> dict:
-    _django()
-    from django.conf import settings
+PARTIDOS = [f"06{n:03d}" for n in range(1, 999, 50)]
 
+
+def _measure(function, times: int) -> dict:
+    from abiertos.core.errors import ValidationError
+
+    try:
+        return _summary(_timed(function, times))
+    except ValidationError as exc:  # refused by the sandbox's time or memory limit: say so
+        return {"error": exc.message}
+
+
+def _first_page(target, *, sort: bool):
+    from abiertos.datastore.query import TableQuery, table_search
+
+    def run(index: int) -> None:
+        filters = {"partido": [PARTIDOS[index % len(PARTIDOS)]]}
+        query = TableQuery(filters=filters, sort=[("monto", True)] if sort else [], limit=25)
+        assert table_search(table=target, query=query).records
+
+    return run
+
+
+def _first_pages(target) -> dict:
+    return {
+        "first_page_filter_sort": _measure(_first_page(target, sort=True), 20),
+        "first_page_filter_file_order": _measure(_first_page(target, sort=False), 20),
+    }
+
+
+def _bench_tables():
     from abiertos.datastore.models import DatastoreTable
-    from abiertos.datastore.query import Metric, TableQuery, cursor_encode, table_aggregate, table_search
-
-    # Measure instead of cancelling: the API's 5 s limit would hide a slow query.
-    settings.DATASTORE_QUERY_TIMEOUT_MS = 120_000
-    from abiertos.datastore.sandbox import pool
 
     parquet = OUT / "ingest-ours.parquet"
     columns = json.loads(parquet.with_suffix(".columns.json").read_text())
@@ -236,31 +258,26 @@ def run_queries(path: Path) -> dict:
     copy_path = OUT / "ingest-ours.sorted.parquet"
     copied = DatastoreTable(parquet_path=str(parquet), columns=columns)
     if copy_path.exists():
-        copied.settings = {
-            "sorted_copy": {"path": str(copy_path), "column": copy_path.with_suffix(".column").read_text()}
-        }
-    partidos = [f"06{n:03d}" for n in range(1, 999, 50)]
+        column = copy_path.with_suffix(".column").read_text()
+        copied.settings = {"sorted_copy": {"path": str(copy_path), "column": column}}
+    return table, copied
 
-    def first_page_on(target):
-        def run(index: int) -> None:
-            filters = {"partido": [partidos[index % len(partidos)]]}
-            query = TableQuery(filters=filters, sort=[("monto", True)], limit=25)
-            assert table_search(table=target, query=query).records
 
-        return run
+def run_queries(path: Path) -> dict:
+    _django()
+    from django.conf import settings
 
-    def first_page_filter_on(target):
-        def run(index: int) -> None:
-            query = TableQuery(filters={"partido": [partidos[index % len(partidos)]]}, limit=25)
-            assert table_search(table=target, query=query).records
+    from abiertos.datastore.query import Metric, TableQuery, cursor_encode, table_aggregate, table_search
+    from abiertos.datastore.sandbox import pool
 
-        return run
-
+    # Measure instead of cancelling: the API's 5 s limit would hide a slow query.
+    settings.DATASTORE_QUERY_TIMEOUT_MS = 120_000
+    table, copied = _bench_tables()
     cold = {}
     for name, target in (("file", table), ("sorted_copy", copied)):
         pool.clear()
         started = time.perf_counter()
-        first_page_on(target)(0)
+        _first_page(target, sort=True)(0)
         cold[name] = round((time.perf_counter() - started) * 1000, 1)
     rows = table_search(table=table, query=TableQuery(limit=0)).total
 
@@ -276,41 +293,20 @@ def run_queries(path: Path) -> dict:
         query = TableQuery(limit=25, cursor=cursor_encode([rows // 2]), include_total=False)
         assert table_search(table=table, query=query).records[0][0] == rows // 2 + 1
 
-    from abiertos.core.errors import ValidationError
-
-    def measure(function, times: int) -> dict:
-        try:
-            return _summary(_timed(function, times))
-        except ValidationError as exc:  # refused by the sandbox's time or memory limit: say so
-            return {"error": exc.message}
-
     pool_size = settings.DATASTORE_SANDBOX_POOL
     settings.DATASTORE_SANDBOX_POOL = 0  # a fresh sandbox per query: the behaviour before the pool
-    fresh = {
-        "first_page_filter_sort": measure(first_page_on(table), 20),
-        "first_page_filter_file_order": measure(first_page_filter_on(table), 20),
-    }
+    fresh = _first_pages(table)
     settings.DATASTORE_SANDBOX_POOL = pool_size
-    pooled = {
-        "first_page_filter_sort": measure(first_page_on(table), 20),
-        "first_page_filter_file_order": measure(first_page_filter_on(table), 20),
-    }
-    with_copy = {}
-    if copied.settings:
-        with_copy = {
-            "first_page_filter_sort": measure(first_page_on(copied), 20),
-            "first_page_filter_file_order": measure(first_page_filter_on(copied), 20),
-        }
     return {
         "rows": rows,
         "memory_limit_mb": settings.DATASTORE_QUERY_MEMORY_MB,
         "cold_first_query_ms": cold,
         "fresh_sandbox_file_only": fresh,
-        "pooled_file_only": pooled,
-        "pooled_sorted_copy": with_copy,
-        "group_by_partido_sum": measure(group_by, 5),
-        "deep_page_offset": measure(deep_offset, 5),
-        "deep_page_cursor": measure(deep_cursor, 5),
+        "pooled_file_only": _first_pages(table),
+        "pooled_sorted_copy": _first_pages(copied) if copied.settings else {},
+        "group_by_partido_sum": _measure(group_by, 5),
+        "deep_page_offset": _measure(deep_offset, 5),
+        "deep_page_cursor": _measure(deep_cursor, 5),
     }
 
 
