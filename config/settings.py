@@ -223,6 +223,10 @@ DATASTORE_QUERY_MAX_ROWS = env_int("DATASTORE_QUERY_MAX_ROWS", 32000)
 DATASTORE_QUERY_TIMEOUT_MS = env_int("DATASTORE_QUERY_TIMEOUT_MS", 5000)
 DATASTORE_QUERY_MEMORY_MB = env_int("DATASTORE_QUERY_MEMORY_MB", 256)
 DATASTORE_SQL_ENABLED = env_bool("DATASTORE_SQL_ENABLED", True)
+# Locked DuckDB connections kept open per process for reuse (0: open one per query).
+DATASTORE_SANDBOX_POOL = env_int("DATASTORE_SANDBOX_POOL", 16)
+# Tables with at least this many rows get a copy sorted by their main category column (fast filters).
+DATASTORE_SORTED_COPY_MIN_ROWS = env_int("DATASTORE_SORTED_COPY_MIN_ROWS", 1_000_000)
 
 # Harvest sources on loopback/private/link-local/reserved addresses are refused (SSRF) unless on.
 HARVEST_ALLOW_PRIVATE_HOSTS = env_bool("HARVEST_ALLOW_PRIVATE_HOSTS", False)

@@ -22,6 +22,7 @@ from abiertos.core.errors import ValidationError
 from .combined import CombinedTable
 from .models import DatastoreTable
 from .sandbox import ROW_ID, ident, sandbox, time_limit
+from .sorted_copy import sorted_copy_for
 
 DEFAULT_LIMIT = 100
 AGGREGATES = ("count", "sum", "avg", "min", "max")
@@ -65,9 +66,20 @@ class Metric:
         return "count" if self.column == "*" else f"{self.function}_{self.column}"
 
 
-def _connect(table: DatastoreTable | CombinedTable):
-    """A sandbox where ``t`` is the table (or the union of a standard schema's tables)."""
-    return table.connection(VIEW) if isinstance(table, CombinedTable) else sandbox({VIEW: table})
+def _connect(table: DatastoreTable | CombinedTable, query: TableQuery | None = None):
+    """A sandbox where ``t`` is the table (or the union of a standard schema's tables).
+
+    A query that filters on the column of the table's sorted copy reads the copy: same rows, same
+    ``_id``, but only the row groups of the values asked for (``sorted_copy.py``)."""
+    if isinstance(table, CombinedTable):
+        return table.connection(VIEW)
+    copy = sorted_copy_for(table, query.filters) if query is not None else None
+    return sandbox({VIEW: copy or table})
+
+
+def _file_ordered(table: DatastoreTable | CombinedTable, query: TableQuery) -> bool:
+    """Whether the rows come in ``_id`` order without an ORDER BY (one table read from its own file)."""
+    return not isinstance(table, CombinedTable) and sorted_copy_for(table, query.filters) is None
 
 
 def max_rows() -> int:
@@ -263,8 +275,8 @@ def _page_sql(table: DatastoreTable, query: TableQuery, limit: int) -> tuple[str
         params = [*params, *after_params]
     # Without a sort, file order is _id order (DuckDB preserves insertion order): an ORDER BY _id
     # would make a deep OFFSET keep every skipped row in memory.
-    # (A union of tables has no single file order: it is always ordered.)
-    order = _order_sql(sort, with_id=True) if sort or isinstance(table, CombinedTable) else ""
+    # (A union of tables, or a table's sorted copy, has no _id file order: it is always ordered.)
+    order = _order_sql(sort, with_id=True) if sort or not _file_ordered(table, query) else ""
     sql = f"SELECT {columns} FROM {VIEW}{where}{order} LIMIT ?"
     return (sql + " OFFSET ?", [*params, limit, query.offset]) if not query.cursor else (sql, [*params, limit])
 
@@ -286,7 +298,7 @@ def table_search(*, table: DatastoreTable, query: TableQuery) -> QueryResult:
     limit = max(0, min(query.limit, max_rows()))
     names = _select_list(table, query)
     sql, params = _page_sql(table, query, limit)
-    with _connect(table) as con, time_limit(con):
+    with _connect(table, query) as con, time_limit(con):
         records = con.execute(sql, params).fetchall()
         total = None
         if query.include_total:
@@ -379,6 +391,6 @@ def table_aggregate(
     ]
     if not table.is_serving:
         return QueryResult(fields=fields, records=[], total=0)
-    with _connect(table) as con, time_limit(con):
+    with _connect(table, query) as con, time_limit(con):
         records = con.execute(sql, [*params, MAX_GROUPS + 1]).fetchall()
     return QueryResult(fields=fields, records=records[:MAX_GROUPS], total=None, truncated=len(records) > MAX_GROUPS)

@@ -27,6 +27,7 @@ from .loading import load_to_parquet
 from .models import DatastoreTable, IngestionRun, RunOutcome, TableStatus
 from .options import COLUMN_TYPES, IngestionSettings
 from .problems import IngestionProblem
+from .sorted_copy import cluster_column, sorted_copy_path, sorted_copy_write
 from .sources import distribution_local_file
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,7 @@ def _swap(
         table = DatastoreTable.objects.select_for_update().select_related("distribution").get(pk=run.table_id)
         newer = table.runs.filter(outcome=RunOutcome.SUCCEEDED, pk__gt=run.pk).exists()
         old = relative if newer else table.parquet_path
+        old_sorted = "" if newer else (table.settings or {}).get("sorted_copy", {}).get("path", "")
         if not newer:
             table.columns = _columns_with_dictionary(result.columns, table.columns)
             table.parquet_path, table.version = relative, table.version + 1
@@ -171,8 +173,37 @@ def _swap(
             finished_at=timezone.now(),
             settings={**detection.settings, "overrides": overrides.as_dict()},
         )
-        transaction.on_commit(lambda: _remove(old))
+        transaction.on_commit(lambda: (_remove(old), _remove(old_sorted)))
     return table
+
+
+def _sorted_copy_build(table: DatastoreTable, progress) -> None:
+    """Write the sorted copy of a large table that was just published (see sorted_copy.py).
+
+    The table already serves from its own file; a failure here only leaves it without the copy."""
+    relative = table.parquet_path
+    parquet = datastore_root() / relative
+    try:
+        column = cluster_column(parquet=parquet, columns=table.columns, rows=table.row_count or 0)
+        if column is None:
+            return
+        progress(
+            96, 100, _("Ordenando una copia por «%(column)s» para filtrar rápido…") % {"column": column}, force=True
+        )
+        copy = sorted_copy_path(relative)
+        sorted_copy_write(parquet=parquet, column=column, target=datastore_root() / copy)
+    except JobCancelled:
+        return  # the table is published already; it just stays without the copy
+    except Exception:
+        logger.exception("sorted copy of datastore table %s failed", table.pk)
+        return
+    with transaction.atomic():
+        current = DatastoreTable.objects.select_for_update().get(pk=table.pk)
+        if current.parquet_path != relative:  # a newer load won meanwhile: its file has no copy yet
+            transaction.on_commit(lambda: _remove(copy))
+            return
+        current.settings = {**current.settings, "sorted_copy": {"path": copy, "column": column}}
+        current.save(update_fields=["settings", "updated_at"])
 
 
 def _load_progress(progress):
@@ -247,6 +278,8 @@ def datastore_ingest(
     finally:
         partial.unlink(missing_ok=True)
     IngestionRun.objects.filter(pk=run.pk).update(seconds=time.monotonic() - started)
+    if table.parquet_path == relative:
+        _sorted_copy_build(table, progress)
     run.refresh_from_db()
     progress(100, 100, _("Tabla cargada: %(n)d filas.") % {"n": run.row_count}, force=True)
     return run

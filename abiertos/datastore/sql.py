@@ -39,6 +39,8 @@ FORBIDDEN_FUNCTIONS = {
     "col_description",
     "obj_description",
     "shobj_description",
+    # Changes the connection's random seed, which a pooled connection would carry to the next query.
+    "setseed",
 }
 FORBIDDEN_PREFIXES = ("read_", "duckdb_", "pragma_", "sqlite_", "parquet_", "glob", "pg_", "current_", "has_")
 

@@ -167,7 +167,11 @@ def test_sql_can_be_switched_off(client, public, settings):
 )
 def test_sandbox_refuses_by_itself_what_the_parser_check_also_refuses(public, statement):
     # The second layer alone: even a statement that slipped past the parser check cannot act.
-    with sandbox({"t": public}) as con:
-        with pytest.raises(duckdb.Error):
-            con.execute(statement).fetchall()
-        assert con.execute("SELECT count(*) FROM t").fetchone() == (5,)
+    with sandbox({"t": public}) as con, pytest.raises(duckdb.Error):
+        con.execute(statement).fetchall()
+    # The connection goes back to the pool (a refused statement changes nothing) and still reads
+    # the table, locked as before.
+    with sandbox({"t": public}) as again:
+        assert again is con
+        assert again.execute("SELECT count(*) FROM t").fetchone() == (5,)
+        assert again.execute("SELECT current_setting('enable_external_access')").fetchone() == (False,)
