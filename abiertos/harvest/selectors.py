@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, municipalities_where, require
@@ -17,7 +17,7 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import HarvestRecord, HarvestRun, HarvestSource, MessageLevel
+from .models import HarvestCheck, HarvestRecord, HarvestRun, HarvestSource, MessageLevel
 
 
 def _with_last_run(qs: QuerySet) -> QuerySet:
@@ -84,6 +84,21 @@ def run_messages(*, run: HarvestRun, limit: int = 1000) -> QuerySet:
     """A run's messages, errors first, then in the order they were found."""
     errors_first = Case(When(level=MessageLevel.ERROR, then=Value(0)), default=Value(1))
     return run.messages.order_by(errors_first, "id")[:limit]
+
+
+def run_checks(*, run: HarvestRun, limit: int = 2000) -> QuerySet:
+    """The validator's verdict on each dataset the run brought in: not federable first, then by errors."""
+    return HarvestCheck.objects.filter(run=run).select_related("dataset")[:limit]
+
+
+def run_validation_summary(*, run: HarvestRun) -> dict:
+    """How many datasets the run validated, how many are federable, how many have errors or warnings."""
+    return HarvestCheck.objects.filter(run=run).aggregate(
+        checked=Count("id"),
+        federable=Count("id", filter=Q(federable=True)),
+        with_errors=Count("id", filter=Q(errors__gt=0)),
+        with_warnings=Count("id", filter=Q(warnings__gt=0)),
+    )
 
 
 def dataset_withdrawal(*, dataset_id: int) -> dict | None:

@@ -143,11 +143,17 @@ def _related(dataset_ids_qs) -> tuple[dict, dict, set]:
 
 
 def dataset_facts(
-    *, municipality_ids: list[int] | None = None, broken: set[int] | None = None, now: datetime | None = None
+    *,
+    municipality_ids: list[int] | None = None,
+    dataset_ids: list[int] | None = None,
+    broken: set[int] | None = None,
+    now: datetime | None = None,
 ) -> list[DatasetFacts]:
-    """Evaluate every live published dataset (of the given municipalities, or all)."""
+    """Evaluate every live published dataset (of the given municipalities, or these datasets, or all)."""
     now = now or timezone.now()
     qs = live_datasets(municipality_ids)
+    if dataset_ids is not None:
+        qs = qs.filter(pk__in=dataset_ids)
     ids = qs.values("id")
     themes, dists, with_fields = _related(ids)
     taxonomy = set(Theme.objects.values_list("identifier", flat=True))
