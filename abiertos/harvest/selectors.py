@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
-from abiertos.accounts.permissions import Action, municipalities_where, require
+from abiertos.accounts.permissions import Action, can, municipalities_where, require
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
@@ -38,6 +38,14 @@ def source_list_visible_to(*, actor: Actor, municipality: Municipality | None = 
         require(actor, Action.VIEW_CATALOG_DRAFTS, municipality)
         qs = qs.filter(municipality=municipality)
     return _with_last_run(qs).order_by("municipality__name", "title")
+
+
+def harvest_visible_anywhere(*, actor: Actor) -> bool:
+    """Whether the actor may see the harvest sources of at least one municipality (the province's
+    staff and each municipality's editors); citizens and anonymous visitors may not."""
+    if can(actor, Action.VIEW_CATALOG_DRAFTS):  # province-wide
+        return True
+    return municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS).exists()
 
 
 def municipality_get_for_harvest(*, actor: Actor, slug: str, action: str = Action.VIEW_CATALOG_DRAFTS) -> Municipality:
