@@ -211,3 +211,32 @@ def lying_length_route(declared: int, body: bytes, hold: float = 0) -> Route:
         return None
 
     return route
+
+
+def endless_headers_route(handler, query):
+    """A status line, then one header that never ends (200 kB and counting)."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Relleno: " + b"a" * 200_000)
+        handler.wfile.flush()
+    handler.close_connection = True
+    return None
+
+
+def trickle_body_route(interval: float, forever_after: float = 30) -> Route:
+    """Proper headers, then the body one byte every ``interval`` seconds."""
+
+    def route(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", "1000000")
+        handler.end_headers()
+        started = time.monotonic()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            while time.monotonic() - started < forever_after:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(interval)
+        handler.close_connection = True
+        return None
+
+    return route

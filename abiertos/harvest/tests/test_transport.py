@@ -16,7 +16,15 @@ from abiertos.harvest import hosts
 from abiertos.harvest.fetch import INFLATE_STEP, Fetcher, FetchError, FetchPolicy, _inflate
 from abiertos.harvest.transport import PinnedBackend
 
-from .servers import LocalServer, gzip_bomb_route, lying_length_route, redirect_loop_route, trickle_route
+from .servers import (
+    LocalServer,
+    endless_headers_route,
+    gzip_bomb_route,
+    lying_length_route,
+    redirect_loop_route,
+    trickle_body_route,
+    trickle_route,
+)
 
 POLICY = FetchPolicy(retries=0, read_timeout=2, connect_timeout=2, total_timeout=10)
 PUBLIC = "127.0.0.2"
@@ -258,6 +266,20 @@ def test_fetch_headers_trickled_forever_hit_the_total_deadline(server):
     with pytest.raises(FetchError) as err:
         _get(server.url + "/goteo", FAST)
     assert err.value.message == "La descarga tardó más de 2 segundos: se cortó."
+
+
+def test_fetch_body_trickled_forever_hits_the_total_deadline(server):
+    server.routes["/goteo-cuerpo"] = trickle_body_route(0.1)
+    with pytest.raises(FetchError) as err:
+        _get(server.url + "/goteo-cuerpo", FAST)
+    assert err.value.message == "La descarga tardó más de 2 segundos: se cortó."
+
+
+def test_fetch_endless_header_is_cut(server):
+    server.routes["/cabecera"] = endless_headers_route
+    with pytest.raises(FetchError) as err:
+        _get(server.url + "/cabecera", FAST)
+    assert "incompleta o mal formada" in err.value.message
 
 
 def test_fetch_content_length_shorter_than_the_body_reads_only_what_was_declared(server):
