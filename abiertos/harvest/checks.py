@@ -77,6 +77,7 @@ def harvest_run_validate(*, run: HarvestRun, changed: list[RemoteDataset], faile
     publishes them (a dry run: the remote entries); ``failed`` are the remote ids that could not be
     imported. Returns the unsaved checks; a real run also sets each record's federable flag."""
     checks: list[HarvestCheck] = []
+    seen: set[str] = set()
     for start in range(0, len(changed), CHUNK):
         chunk = changed[start : start + CHUNK]
         in_catalog = {} if run.dry_run else _datasets_of(run, [r.remote_id for r in chunk])
@@ -85,9 +86,12 @@ def harvest_run_validate(*, run: HarvestRun, changed: list[RemoteDataset], faile
         if verdicts is None:
             return []
         for remote in chunk:
-            if verdict := verdicts.get(remote.remote_id):
-                dataset_id = in_catalog.get(remote.remote_id)
-                checks.append(_check_of(run, remote, dataset_id, verdict, remote.remote_id in failed))
+            verdict = verdicts.get(remote.remote_id)
+            if verdict is None or remote.remote_id[:300] in seen:  # one check per remote id and run
+                continue
+            seen.add(remote.remote_id[:300])
+            dataset_id = in_catalog.get(remote.remote_id)
+            checks.append(_check_of(run, remote, dataset_id, verdict, remote.remote_id in failed))
     if not run.dry_run:
         _flag_records(run, checks)
     return checks
