@@ -1,14 +1,14 @@
 """The national profile validator, lent to harvest runs (harvest declares the registry, see
 ``harvest/checks.py``): a harvested dataset is judged exactly as the openness index judges it —
-the same validator over the same entry built from our rows — so its federable flag and the
-index's "metadatos correctos" agree."""
+the same validator over the same entry built from our rows (``facts.published_entries``) — so
+its federable flag and the index's "metadatos correctos" agree."""
 
 from __future__ import annotations
 
 from abiertos.catalog.models import Theme
 from abiertos.harvest.checks import Verdict, harvest_validator_register
 
-from .facts import dataset_facts
+from .facts import published_entries
 from .validator import Finding, validate_dataset
 
 
@@ -19,13 +19,13 @@ def _verdict(findings: list[Finding]) -> Verdict:
 def harvested_validate(*, entries: dict[str, dict], dataset_ids: dict[str, int]) -> dict[str, Verdict]:
     """Datasets in our catalog as published (``dataset_ids``); the others as their remote entries."""
     verdicts: dict[str, Verdict] = {}
+    taxonomy = set(Theme.objects.values_list("identifier", flat=True))
     if dataset_ids:
-        by_id = {f.id: f for f in dataset_facts(dataset_ids=list(dataset_ids.values()))}
+        published = published_entries(dataset_ids=list(dataset_ids.values()))
         for key, dataset_id in dataset_ids.items():
-            if (facts := by_id.get(dataset_id)) is not None:
-                verdicts[key] = _verdict(facts.findings)
+            if (entry := published.get(dataset_id)) is not None:
+                verdicts[key] = _verdict(validate_dataset(entry, path="dataset", taxonomy=taxonomy))
     if entries:
-        taxonomy = set(Theme.objects.values_list("identifier", flat=True))
         for key, entry in entries.items():
             verdicts[key] = _verdict(validate_dataset(_as_imported(entry, taxonomy), path="dataset", taxonomy=taxonomy))
     return verdicts
