@@ -95,9 +95,37 @@ class PlanItemOut(Schema):
     changes: list[str]
 
 
+class FindingOut(Schema):
+    level: Literal["error", "warning"]
+    path: str
+    profile: bool = SchemaField(..., description="Regla del validador nacional (true) o control propio (false).")
+    message: str
+    fix: str
+
+
+class CheckOut(Schema):
+    remote_id: str
+    identifier: str
+    title: str
+    dataset_id: int | None
+    federable: bool = SchemaField(..., description="Sin errores de validación y en el catálogo.")
+    errors: int
+    warnings: int
+    findings: list[FindingOut]
+
+
+class ValidationOut(Schema):
+    checked: int
+    federable: int
+    with_errors: int
+    with_warnings: int
+
+
 class RunReportOut(RunOut):
     plan: list[PlanItemOut]
     messages: list[MessageOut]
+    validation: ValidationOut
+    checks: list[CheckOut]
 
 
 def _municipality(slug: str) -> Municipality:
@@ -167,6 +195,8 @@ def run_detail(request, run_id: int):
         **RunOut.from_orm(run).dict(),
         plan=run.plan,
         messages=[MessageOut.from_orm(m) for m in run.messages_list],
+        validation=selectors.run_validation_summary(run=run),
+        checks=[CheckOut.from_orm(c) for c in selectors.run_checks(run=run)],
     )
 
 

@@ -1,7 +1,9 @@
-"""Downloading from another portal without trusting it: every request has a timeout, a size cap,
-a redirect limit and a few retries with backoff, and no more than a few requests go to the same
-host at once. Every failure becomes a ``FetchError`` with a Spanish message that says what the
-remote server did, so a run reports it instead of hanging or crashing.
+"""Downloading from another portal without trusting it: every request has a timeout and a total
+deadline, a size cap (on the decompressed body), a redirect limit and a few retries with backoff,
+goes only to addresses checked as public (``transport.py``), ignores the proxy environment, and no
+more than a few requests go to the same host at once. Every failure becomes a ``FetchError`` with
+a Spanish message that says what the remote server did, so a run reports it instead of hanging or
+crashing.
 """
 
 from __future__ import annotations
@@ -9,14 +11,20 @@ from __future__ import annotations
 import json
 import ssl
 import time
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 from django.utils.translation import gettext as _
 
-from .hosts import HostBusy, host_refusal, host_slot
+from .hosts import HostBusy, HostRefused, host_slot
+from .transport import PinnedTransport, request_deadline
 
 USER_AGENT = "MunicipiosAbiertos-cosecha/1.0 (+https://github.com/municipios-abiertos)"
+# Decompressed output is produced at most this much at a time, so a small compressed body that
+# inflates to gigabytes (a "gzip bomb") is cut at the size cap without ever being held whole.
+INFLATE_STEP = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,49 @@ def _is_tls_error(exc: BaseException) -> bool:
     return False
 
 
+def _decompressor(encoding: str, url: str):
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS)
+    raise FetchError(
+        _("El servidor comprimió la respuesta con «%(enc)s», que no pedimos ni sabemos leer.") % {"enc": encoding},
+        url=url,
+    )
+
+
+def _inflate(chunks: Iterator[bytes], encoding: str, url: str) -> Iterator[bytes]:
+    """Decompress a stream INFLATE_STEP bytes at a time, however much one compressed chunk expands."""
+    decompressor, first = _decompressor(encoding, url), True
+    for chunk in chunks:
+        data = chunk
+        while data:
+            try:
+                out = decompressor.decompress(data, INFLATE_STEP)
+            except zlib.error as exc:
+                if first and encoding == "deflate":  # some servers send raw deflate, without the zlib header
+                    decompressor, first = zlib.decompressobj(-zlib.MAX_WBITS), False
+                    continue
+                raise FetchError(
+                    _("La respuesta comprimida (%(enc)s) está dañada: %(e)s") % {"enc": encoding, "e": exc}, url=url
+                ) from exc
+            first = False
+            if out:
+                yield out
+            data = decompressor.unconsumed_tail
+    if rest := decompressor.flush():
+        yield rest
+
+
+def _decoded(response: httpx.Response, url: str) -> Iterator[bytes]:
+    chunks: Iterator[bytes] = response.iter_raw()
+    header = response.headers.get("content-encoding", "")
+    for encoding in reversed([e.strip().lower() for e in header.split(",") if e.strip()]):
+        if encoding != "identity":
+            chunks = _inflate(chunks, encoding, url)
+    return chunks
+
+
 def _read_capped(response: httpx.Response, url: str, policy: FetchPolicy, started: float) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
@@ -72,7 +123,7 @@ def _read_capped(response: httpx.Response, url: str, policy: FetchPolicy, starte
             url=url,
         )
     chunks, size = [], 0
-    for chunk in response.iter_bytes():
+    for chunk in _decoded(response, url):
         size += len(chunk)
         if size > policy.max_bytes:
             raise FetchError(
@@ -80,18 +131,24 @@ def _read_capped(response: httpx.Response, url: str, policy: FetchPolicy, starte
                 url=url,
             )
         if time.monotonic() - started > policy.total_timeout:
-            raise FetchError(
-                _("La descarga tardó más de %(s)d segundos: se cortó.") % {"s": policy.total_timeout},
-                url=url,
-                retryable=True,
-            )
+            raise _too_slow(url, policy)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_slow(url: str, policy: FetchPolicy) -> FetchError:
+    return FetchError(
+        _("La descarga tardó más de %(s)d segundos: se cortó.") % {"s": policy.total_timeout},
+        url=url,
+        retryable=True,
+    )
 
 
 def _translate(exc: Exception, url: str, policy: FetchPolicy) -> FetchError:
     if isinstance(exc, FetchError):
         return exc
+    if isinstance(exc, HostRefused):
+        return FetchError(exc.message, url=url)
     if isinstance(exc, HostBusy):
         return FetchError(
             _("El servidor %(host)s tuvo todas sus conexiones ocupadas por otras cosechas durante %(s)d segundos.")
@@ -124,6 +181,16 @@ def _translate(exc: Exception, url: str, policy: FetchPolicy) -> FetchError:
 
 def _once(client: httpx.Client, url: str, params: dict | None, policy: FetchPolicy) -> FetchResult:
     started = time.monotonic()
+    with request_deadline(policy.total_timeout) as deadline:
+        try:
+            return _response(client, url, params, policy, started)
+        except httpx.TimeoutException as exc:
+            if deadline.passed:
+                raise _too_slow(url, policy) from exc
+            raise
+
+
+def _response(client: httpx.Client, url: str, params: dict | None, policy: FetchPolicy, started: float) -> FetchResult:
     with client.stream("GET", url, params=params) as response:
         if response.status_code in RETRY_STATUSES:
             raise FetchError(
@@ -147,15 +214,12 @@ def _once(client: httpx.Client, url: str, params: dict | None, policy: FetchPoli
         )
 
 
-def _refuse_internal_hosts(request: httpx.Request) -> None:
-    if refusal := host_refusal(str(request.url)):
-        raise FetchError(refusal, url=str(request.url))
-
-
 class Fetcher:
-    """One client per run; ``get`` returns the body or raises FetchError after its retries."""
+    """One client per run; ``get`` returns the body or raises FetchError after its retries.
 
-    def __init__(self, policy: FetchPolicy = DEFAULT_POLICY, *, sleep=time.sleep):
+    ``verify`` is for tests that serve TLS with their own certificate authority."""
+
+    def __init__(self, policy: FetchPolicy = DEFAULT_POLICY, *, sleep=time.sleep, verify: ssl.SSLContext | bool = True):
         self.policy = policy
         self.sleep = sleep
         self.client = httpx.Client(
@@ -163,8 +227,10 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            # httpx calls request hooks for every request it sends, each redirect included.
-            event_hooks={"request": [_refuse_internal_hosts]},
+            transport=PinnedTransport(verify=verify),
+            # HTTP(S)_PROXY / ALL_PROXY would send the request to a proxy that resolves the name
+            # itself, past the address check: the environment is not read.
+            trust_env=False,
         )
 
     def close(self) -> None:

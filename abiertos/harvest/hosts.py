@@ -3,8 +3,9 @@
 A source URL is chosen by people, so it could point the server at itself or at the internal
 network (server-side request forgery). Unless ``HARVEST_ALLOW_PRIVATE_HOSTS`` is on (tests and
 local benchmarks serve their sources on 127.0.0.1), a host that resolves to a loopback, private,
-link-local, multicast, reserved or unspecified address is refused: when the source is registered
-and again before every request, redirects included, because DNS answers can change.
+link-local, multicast, reserved, unspecified or otherwise non-public address is refused: when the
+source is registered, and when the fetcher connects (``transport.py``), which resolves the name
+once, checks every address and connects to the checked one, redirects included.
 """
 
 from __future__ import annotations
@@ -25,11 +26,32 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.utils.translation import gettext as _
 
 
+class HostRefused(Exception):
+    """A host that may not be harvested; ``message`` says which and why, in Spanish."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address):
+    """The IPv4 address an IPv6 one carries (IPv4-mapped, NAT64, 6to4, Teredo), else the address itself."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    for embedded in (address.ipv4_mapped, address.sixtofour, address.teredo and address.teredo[1]):
+        if embedded is not None:
+            return embedded
+    return address
+
+
 def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Why an address is internal (Spanish, for the message), or None if it is public."""
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        address = mapped
+    address = _embedded_ipv4(address)
     checks = [
         ("is_loopback", _("de loopback (la propia máquina)")),
         ("is_link_local", _("de enlace local")),
@@ -41,23 +63,43 @@ def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str
     for attribute, reason in checks:
         if getattr(address, attribute):
             return reason
+    if not address.is_global:  # shared (carrier-grade NAT) space and the like
+        return _("no pública")
     return None
 
 
-def _resolve(host: str, port: int | None) -> list[str]:
+def host_addresses(host: str, port: int | None) -> list[str]:
+    """Every address the host resolves to (an IP literal in any form the system accepts — decimal,
+    octal, hexadecimal, short — comes back as the address it means). OSError if it does not resolve."""
     try:
-        return [ipaddress.ip_address(host).compressed]
+        return [ipaddress.ip_address(host.strip("[]")).compressed]
     except ValueError:
         pass
     try:
-        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return []  # an unknown host fails later, when connecting, with its own message
+        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except UnicodeError as exc:
+        raise OSError(str(exc)) from exc
     return list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
 
 
+def addresses_refusal(host: str, addresses: list[str]) -> str | None:
+    """A Spanish message naming the host and its first internal address, or None if all are public."""
+    if getattr(settings, "HARVEST_ALLOW_PRIVATE_HOSTS", False):
+        return None
+    for address in addresses:
+        reason = _address_kind(ipaddress.ip_address(address))
+        if reason:
+            return _("No se cosechan direcciones internas: «%(host)s» apunta a %(ip)s, una dirección %(reason)s.") % {
+                "host": host,
+                "ip": address,
+                "reason": reason,
+            }
+    return None
+
+
 def host_refusal(url: str) -> str | None:
-    """A Spanish message naming the host and why it may not be harvested, or None if it may."""
+    """A Spanish message naming the host and why it may not be harvested, or None if it may
+    (a host that does not resolve is not refused here: connecting fails later, with its own message)."""
     if getattr(settings, "HARVEST_ALLOW_PRIVATE_HOSTS", False):
         return None
     parts = urlsplit(url)
@@ -68,15 +110,11 @@ def host_refusal(url: str) -> str | None:
         port = parts.port
     except ValueError:
         port = None
-    for address in _resolve(host, port):
-        reason = _address_kind(ipaddress.ip_address(address))
-        if reason:
-            return _("No se cosechan direcciones internas: «%(host)s» apunta a %(ip)s, una dirección %(reason)s.") % {
-                "host": host,
-                "ip": address,
-                "reason": reason,
-            }
-    return None
+    try:
+        addresses = host_addresses(host, port)
+    except OSError:
+        return None
+    return addresses_refusal(host, addresses)
 
 
 # Per-host concurrency. Workers in several processes share the limit through the cache (Redis in

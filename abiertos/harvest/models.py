@@ -128,6 +128,7 @@ class Stage(models.TextChoices):
     GATHER = "gather", _("Recolección")
     FETCH = "fetch", _("Descarga")
     IMPORT = "import", _("Importación")
+    VALIDATE = "validate", _("Validación")
     WITHDRAW = "withdraw", _("Retiro")
 
 
@@ -208,6 +209,8 @@ class HarvestRecord(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True, db_index=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # The last validation of the dataset as we publish it: no error → federable; None = not validated.
+    federable = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["identifier"]
@@ -217,3 +220,27 @@ class HarvestRecord(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+
+class HarvestCheck(models.Model):
+    """What the national profile validator said about one dataset of a run (see checks.py)."""
+
+    run = models.ForeignKey(HarvestRun, on_delete=models.CASCADE, related_name="checks")
+    remote_id = models.CharField(max_length=300)
+    identifier = models.CharField(max_length=100)
+    title = models.CharField(max_length=300, blank=True)
+    dataset = models.ForeignKey(Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    federable = models.BooleanField()
+    errors = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    # [{"level", "path", "message", "fix", "profile"}], in Spanish.
+    findings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["federable", "-errors", "-warnings", "identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "remote_id"], name="harvest_check_remote_id_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier}: {self.errors} / {self.warnings}"

@@ -25,9 +25,10 @@ from abiertos.catalog.services.harvested import dataset_mark_harvested
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
 
+from .checks import harvest_run_validate
 from .digests import harvest_digest_send
 from .fetch import Fetcher, FetchError, FetchPolicy
-from .models import HarvestMessage, HarvestRecord, HarvestRun, MessageLevel, RunStatus, SourceKind, Stage
+from .models import HarvestCheck, HarvestMessage, HarvestRecord, HarvestRun, MessageLevel, RunStatus, SourceKind, Stage
 from .readers import Gathered, RemoteDataset, source_gather
 
 PATH_INDEX_RE = re.compile(r"^dataset\[(\d+)\]\.?(.*)$")
@@ -43,6 +44,7 @@ class _Ctx:
     progress: object = None
     messages: list[HarvestMessage] = field(default_factory=list)
     plan: list[dict] = field(default_factory=list)
+    checks: list[HarvestCheck] = field(default_factory=list)
     errors: int = 0
 
     def log(self, level: str, stage: str, remote_id: str, message: str) -> None:
@@ -252,6 +254,13 @@ def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestR
                 ctx.tick(n, len(changed), _("Importando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(changed)})
 
 
+def _validate(ctx: _Ctx, changed: list[RemoteDataset]) -> None:
+    """The national profile validator's findings on what this run brought in (see checks.py)."""
+    _stage(ctx, Stage.VALIDATE)
+    failed = {m.remote_id for m in ctx.messages if m.level == MessageLevel.ERROR and m.stage == Stage.IMPORT}
+    ctx.checks = harvest_run_validate(run=ctx.run, changed=changed, failed=failed)
+
+
 def _withdraw(ctx: _Ctx, missing: list[HarvestRecord]) -> None:
     _stage(ctx, Stage.WITHDRAW)
     now = timezone.now()
@@ -319,6 +328,7 @@ def _finish(ctx: _Ctx, status: str, error: str = "") -> HarvestRun:
     run.finished_at = timezone.now()
     run.plan = ctx.plan if run.dry_run or status == RunStatus.NEEDS_CONFIRMATION else []
     HarvestMessage.objects.bulk_create(ctx.messages, batch_size=500)
+    HarvestCheck.objects.bulk_create(ctx.checks, batch_size=500)
     run.save()
     source = run.source
     if not run.dry_run and status == RunStatus.SUCCEEDED:
@@ -331,7 +341,9 @@ def _finish(ctx: _Ctx, status: str, error: str = "") -> HarvestRun:
         municipality=source.municipality,
         changes={"status": status, "created": run.created, "updated": run.updated, "withdrawn": run.withdrawn},
     )
-    if status in (RunStatus.FAILED, RunStatus.PARTIAL, RunStatus.NEEDS_CONFIRMATION) and source.notify_list:
+    stopped = status in (RunStatus.FAILED, RunStatus.PARTIAL, RunStatus.NEEDS_CONFIRMATION)
+    invalid = not run.dry_run and any(check.errors for check in ctx.checks)
+    if (stopped or invalid) and source.notify_list:
         transaction.on_commit(lambda: harvest_digest_send(run=run))
     return run
 
@@ -379,6 +391,7 @@ def harvest_run_execute(*, run: HarvestRun, progress=None, policy: FetchPolicy |
         seen = HarvestRecord.objects.filter(source=run.source, remote_id__in=[*unchanged, *not_returned])
         seen.update(last_seen_run=run, last_seen_at=timezone.now())
     _import(ctx, changed, records)
+    _validate(ctx, changed)
     _withdraw(ctx, missing)
     if not run.dry_run:
         _hide_expired(ctx)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
-from abiertos.accounts.permissions import Action, municipalities_where, require
+from abiertos.accounts.permissions import Action, can, municipalities_where, require
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import HarvestRecord, HarvestRun, HarvestSource, MessageLevel
+from .models import HarvestCheck, HarvestRecord, HarvestRun, HarvestSource, MessageLevel
 
 
 def _with_last_run(qs: QuerySet) -> QuerySet:
@@ -38,6 +38,14 @@ def source_list_visible_to(*, actor: Actor, municipality: Municipality | None = 
         require(actor, Action.VIEW_CATALOG_DRAFTS, municipality)
         qs = qs.filter(municipality=municipality)
     return _with_last_run(qs).order_by("municipality__name", "title")
+
+
+def harvest_visible_anywhere(*, actor: Actor) -> bool:
+    """Whether the actor may see the harvest sources of at least one municipality (the province's
+    staff and each municipality's editors); citizens and anonymous visitors may not."""
+    if can(actor, Action.VIEW_CATALOG_DRAFTS):  # province-wide
+        return True
+    return municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS).exists()
 
 
 def municipality_get_for_harvest(*, actor: Actor, slug: str, action: str = Action.VIEW_CATALOG_DRAFTS) -> Municipality:
@@ -84,6 +92,21 @@ def run_messages(*, run: HarvestRun, limit: int = 1000) -> QuerySet:
     """A run's messages, errors first, then in the order they were found."""
     errors_first = Case(When(level=MessageLevel.ERROR, then=Value(0)), default=Value(1))
     return run.messages.order_by(errors_first, "id")[:limit]
+
+
+def run_checks(*, run: HarvestRun, limit: int = 2000) -> QuerySet:
+    """The validator's verdict on each dataset the run brought in: not federable first, then by errors."""
+    return HarvestCheck.objects.filter(run=run).select_related("dataset")[:limit]
+
+
+def run_validation_summary(*, run: HarvestRun) -> dict:
+    """How many datasets the run validated, how many are federable, how many have errors or warnings."""
+    return HarvestCheck.objects.filter(run=run).aggregate(
+        checked=Count("id"),
+        federable=Count("id", filter=Q(federable=True)),
+        with_errors=Count("id", filter=Q(errors__gt=0)),
+        with_warnings=Count("id", filter=Q(warnings__gt=0)),
+    )
 
 
 def dataset_withdrawal(*, dataset_id: int) -> dict | None:

@@ -128,6 +128,8 @@ def run_detail(request, municipality_slug, pk):
         "source": run.source,
         "municipality": run.source.municipality,
         "run_messages": selectors.run_messages(run=run),
+        "checks": selectors.run_checks(run=run),
+        "validation": selectors.run_validation_summary(run=run),
         "can_manage": can(actor, Action.MANAGE_CATALOG, run.source.municipality),
         "needs_confirmation": run.status == RunStatus.NEEDS_CONFIRMATION,
     }

@@ -142,6 +142,17 @@ def _related(dataset_ids_qs) -> tuple[dict, dict, set]:
     return themes, dists, with_fields
 
 
+def published_entries(*, dataset_ids: list[int]) -> dict[int, dict]:
+    """These live published datasets as the data.json-shaped entries the index validates (without
+    the rest of the evaluation: what a harvest run's validation needs)."""
+    qs = live_datasets().filter(pk__in=dataset_ids)
+    themes, dists, _with_fields = _related(qs.values("id"))
+    return {
+        ds["id"]: _dataset_entry(ds, themes.get(ds["id"], []), dists.get(ds["id"], []))
+        for ds in qs.values(*DATASET_COLUMNS)
+    }
+
+
 def dataset_facts(
     *, municipality_ids: list[int] | None = None, broken: set[int] | None = None, now: datetime | None = None
 ) -> list[DatasetFacts]:

@@ -43,6 +43,8 @@ def portal():
 
 def test_editor_registers_previews_runs_and_reads_the_report(page, editor, portal, results_dir):
     log_in(page, "editor@example.org")
+    page.get_by_role("navigation", name="Principal").get_by_role("link", name="Cosecha").click()
+    expect(page.locator("h1")).to_contain_text("Cosecha")
     page.goto("/m/la-plata/cosecha/")
     expect(page.locator("h1")).to_have_text("Cosecha de catálogos de La Plata")
     page.get_by_role("link", name="Registrar una fuente").click()
@@ -77,6 +79,15 @@ def test_editor_registers_previews_runs_and_reads_the_report(page, editor, porta
     expect(page.locator('[data-count="created"]')).to_have_text("2")
     expect(page.locator('[data-count="failed"]')).to_have_text("1")
     expect(page.locator(".harvest-messages")).to_contain_text("La dirección tiene que ser completa")
+    # The national profile validator's verdict on each dataset, and which may be federated.
+    checks = page.get_by_role("region", name="Validación con el perfil nacional")
+    expect(checks.locator("[data-validation-summary]")).to_contain_text("Se validaron 3 conjuntos: 2 federables")
+    expect(checks.locator("tbody tr")).to_have_count(3)
+    expect(checks.locator(".federable-no")).to_have_count(1)
+    expect(checks.locator(".federable-no")).to_contain_text("No: tiene errores")
+    expect(checks.locator("tr", has=page.locator(".federable-no"))).to_contain_text(
+        "falta el campo obligatorio «downloadURL»"
+    )
     page.screenshot(path=results_dir / "harvest-report-1280.png", full_page=True)
     axe_check(page)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +32,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         server: LocalServer = self.server.owner
         server.requests.append((parts.path, query))
+        server.headers.append(dict(self.headers))
         route = server.routes.get(parts.path)
         answer = (404, {"Content-Type": "text/plain"}, b"not found") if route is None else route(self, query)
         if answer is None:
@@ -46,18 +49,29 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict]] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.headers: list[dict] = []
+        self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://{self.httpd.server_address[0]}:{self.port}"
+
+    def serve_tls(self, certfile: str, keyfile: str) -> None:
+        """Speak HTTPS from now on, with this certificate."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -148,5 +162,81 @@ def flaky_route(failures: int, then: Route) -> Route:
             state["left"] -= 1
             return 500, {"Content-Type": "text/html"}, b"<h1>Internal Server Error</h1>"
         return then(handler, query)
+
+    return route
+
+
+def gzip_bomb_route(inflated_size: int) -> Route:
+    """A small gzip body (about 1/1000 of its size) that inflates to ``inflated_size`` bytes of spaces."""
+    body = gzip.compress(b" " * inflated_size, compresslevel=9)
+
+    def route(handler, query):
+        return 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, body
+
+    return route
+
+
+def trickle_route(interval: float, forever_after: float = 30) -> Route:
+    """Status line and headers one byte every ``interval`` seconds: no single read ever times out."""
+
+    def route(handler, query):
+        started = time.monotonic()
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            while time.monotonic() - started < forever_after:
+                handler.wfile.write(b"X")
+                handler.wfile.flush()
+                time.sleep(interval)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        handler.close_connection = True
+        return None
+
+    return route
+
+
+def lying_length_route(declared: int, body: bytes, hold: float = 0) -> Route:
+    """Declare one Content-Length, send another body, then keep the connection open ``hold`` seconds."""
+
+    def route(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(declared))
+        handler.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            handler.wfile.write(body)
+            handler.wfile.flush()
+            time.sleep(hold)
+        handler.close_connection = True
+        return None
+
+    return route
+
+
+def endless_headers_route(handler, query):
+    """A status line, then one header that never ends (200 kB and counting)."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Relleno: " + b"a" * 200_000)
+        handler.wfile.flush()
+    handler.close_connection = True
+    return None
+
+
+def trickle_body_route(interval: float, forever_after: float = 30) -> Route:
+    """Proper headers, then the body one byte every ``interval`` seconds."""
+
+    def route(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", "1000000")
+        handler.end_headers()
+        started = time.monotonic()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            while time.monotonic() - started < forever_after:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(interval)
+        handler.close_connection = True
+        return None
 
     return route

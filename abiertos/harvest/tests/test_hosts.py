@@ -11,13 +11,11 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from abiertos.core.errors import ValidationError
-from abiertos.harvest import fetch
 from abiertos.harvest.fetch import Fetcher, FetchError, FetchPolicy
 from abiertos.harvest.hosts import HostBusy, host_refusal, host_slot
 from abiertos.harvest.models import RunStatus
 
 from .factories import run_now, source_make
-from .servers import redirect_loop_route
 
 POLICY = FetchPolicy(retries=0, read_timeout=2)
 
@@ -91,17 +89,6 @@ def test_fetch_refuses_an_internal_host_before_sending_anything(private_hosts_re
     assert "«127.0.0.1»" in err.value.message
     assert "loopback" in err.value.message
     assert server.requests == []
-
-
-def test_fetch_checks_every_redirect_target(server, monkeypatch):
-    """The first address is allowed; the one it redirects to is refused, and never requested."""
-    server.routes["/publico"] = redirect_loop_route(server.url + "/interno")
-    server.json("/interno", {"secreto": True})
-    monkeypatch.setattr(fetch, "host_refusal", lambda url: "interna" if url.endswith("/interno") else None)
-    with pytest.raises(FetchError) as err, Fetcher(POLICY) as fetcher:
-        fetcher.get(server.url + "/publico")
-    assert err.value.message == "interna"
-    assert [path for path, _query in server.requests] == ["/publico"]
 
 
 def test_run_of_a_source_whose_host_became_internal_fails_with_the_reason(server, municipality, settings):
