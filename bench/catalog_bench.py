@@ -8,12 +8,14 @@ the serving process's peak RSS, in a subprocess): first export, rebuild after a 
 
     python bench/catalog_bench.py --db sqlite [--runs 200]
     python bench/catalog_bench.py --db postgres --pg-database h_catalog_bench
+    python bench/catalog_bench.py --db sqlite --only datajson [--worker-redis redis://127.0.0.1:6379/12]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -95,15 +97,30 @@ def bench_dataset_page(client, runs: int) -> dict:
     return _summary(_timed(one, runs))
 
 
-def bench_datajson(db: str, name: str, pg: str | None, *flags: str) -> dict:
+def bench_datajson(db: str, name: str, pg: str | None, *flags: str, env: dict | None = None) -> dict:
     script = str(Path(__file__).with_name("datajson_download.py"))
     out = subprocess.run(
         [sys.executable, script, "--db", db, "--name", name, *(["--pg-database", pg] if pg else []), *flags],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_datajson_all(db: str, name: str, pg: str | None, worker_env: dict | None) -> dict:
+    """The very first export (every entry built and stored) by the web process alone, then with a
+    worker building from the end, then a rebuild after a change (stored entries reused), then the
+    finished export served from disk."""
+    result = {"province_data_json_first": bench_datajson(db, name, pg, "--drop-fragments")}
+    if worker_env is not None:
+        result["province_data_json_first_with_worker"] = bench_datajson(
+            db, name, pg, "--drop-fragments", "--with-worker", env=worker_env
+        )
+    result["province_data_json_rebuild"] = bench_datajson(db, name, pg, "--drop-export-cache")
+    result["province_data_json_from_disk"] = bench_datajson(db, name, pg)
+    return result
 
 
 def main() -> None:
@@ -112,32 +129,34 @@ def main() -> None:
     parser.add_argument("--name", default="catalog")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--pg-database", default=None, help="PostgreSQL database (default bench_<name>)")
+    parser.add_argument("--only", choices=["datajson"], default=None, help="measure only the province data.json")
+    parser.add_argument(
+        "--worker-redis",
+        default=None,
+        help="Redis URL for a Huey queue: also measure the first export helped by a worker (--with-worker)",
+    )
     args = parser.parse_args()
     django_for(args.db, args.name, args.pg_database)
     from django.test import Client
 
     from abiertos.catalog.models import Dataset, Distribution
 
-    client = Client()
-    result = {
-        "db": args.db,
-        "datasets": Dataset.objects.count(),
-        "distributions": Distribution.objects.count(),
-        "package_search_3_facets_cold": bench_search(client, args.runs, cold=True),
-        "package_search_3_facets_warm": bench_search(client, args.runs, cold=False),
-        "raw_fts_query": bench_raw_fts(args.runs),
-        "dataset_page": bench_dataset_page(client, args.runs),
-        # The very first export (every entry built and stored), then a rebuild after a change (stored
-        # entries reused), then the finished export served from disk.
-        "province_data_json_first": bench_datajson(args.db, args.name, args.pg_database, "--drop-fragments"),
-        "province_data_json_rebuild": bench_datajson(args.db, args.name, args.pg_database, "--drop-export-cache"),
-        "province_data_json_from_disk": bench_datajson(args.db, args.name, args.pg_database),
-    }
-    for variant in ("cold", "warm"):
-        result[f"search_{variant}_vs_fts_p95_ratio"] = round(
-            result[f"package_search_3_facets_{variant}"]["p95_ms"] / max(result["raw_fts_query"]["p95_ms"], 0.01), 2
-        )
-    (OUT / f"catalog-{args.db}.json").write_text(json.dumps(result, indent=2))
+    worker_env = {**os.environ, "REDIS_URL": args.worker_redis} if args.worker_redis else None
+    result = {"db": args.db, "datasets": Dataset.objects.count(), "distributions": Distribution.objects.count()}
+    if args.only is None:
+        client = Client()
+        result["package_search_3_facets_cold"] = bench_search(client, args.runs, cold=True)
+        result["package_search_3_facets_warm"] = bench_search(client, args.runs, cold=False)
+        result["raw_fts_query"] = bench_raw_fts(args.runs)
+        result["dataset_page"] = bench_dataset_page(client, args.runs)
+        for variant in ("cold", "warm"):
+            result[f"search_{variant}_vs_fts_p95_ratio"] = round(
+                result[f"package_search_3_facets_{variant}"]["p95_ms"] / max(result["raw_fts_query"]["p95_ms"], 0.01),
+                2,
+            )
+    result.update(bench_datajson_all(args.db, args.name, args.pg_database, worker_env))
+    suffix = f"-{args.only}" if args.only else ""
+    (OUT / f"catalog-{args.db}{suffix}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 
 

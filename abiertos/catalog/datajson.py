@@ -14,14 +14,14 @@ import hashlib
 import json
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, DateTimeField, Max, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -147,9 +147,15 @@ def license_title(code: str) -> str:
     return lic.title if lic else code
 
 
+_EMPTY = (None, "", [], {})
+
+
 def _compact(values: dict) -> dict:
-    """Drop empty values: the profile prefers an absent key to an empty string."""
-    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
+    """Drop empty values: the profile prefers an absent key to an empty string.
+
+    A true value is never one of the empty ones, so only false ones (0, False are kept) are looked
+    up: three times faster than comparing every value with the four empty ones."""
+    return {k: v for k, v in values.items() if v or v not in _EMPTY}
 
 
 class _Addresses:
@@ -160,6 +166,7 @@ class _Addresses:
 
     def __init__(self):
         self.zone = _zone(settings.TIME_ZONE)
+        self._dates: dict[datetime, str] = {}
         self.mbox = settings.CATALOG_PUBLISHER_EMAIL
         self.dataset_page = self._template(
             "catalog:dataset_detail", municipality_slug=self.MARK_M, identifier=self.MARK_D
@@ -170,6 +177,18 @@ class _Addresses:
             identifier=self.MARK_D,
             distribution_identifier=self.MARK_R,
         )
+
+    def iso(self, value: datetime | None) -> str | None:
+        """``iso`` remembered: distributions often carry their dataset's dates, and turning a
+        date into local time and text costs more than looking it up (bounded, not a leak)."""
+        if value is None:
+            return None
+        text = self._dates.get(value)
+        if text is None:
+            if len(self._dates) > 4096:
+                self._dates.clear()
+            text = self._dates[value] = iso(value, self.zone)
+        return text
 
     @staticmethod
     def _template(name: str, **kwargs) -> str | None:
@@ -253,8 +272,8 @@ def distribution_entry(dist: dict, fields: list[dict], dataset: dict, scope: Cat
             "byteSize": dist["byte_size"],
             "fileName": dist["file_name"],
             "license": license_title(dist["license"]) if dist["license"] else None,
-            "issued": iso(dist["issued"], urls.zone),
-            "modified": iso(dist["modified"], urls.zone),
+            "issued": urls.iso(dist["issued"]),
+            "modified": urls.iso(dist["modified"]),
             "field": [_field_entry(f) for f in fields],
         }
     )
@@ -280,8 +299,8 @@ def dataset_entry(
             "theme": themes,
             "keyword": list(ds["keywords"]),
             "accrualPeriodicity": ds["accrual_periodicity"],
-            "issued": iso(ds["issued"], urls.zone),
-            "modified": iso(ds["modified"], urls.zone),
+            "issued": urls.iso(ds["issued"]),
+            "modified": urls.iso(ds["modified"]),
             "temporal": ds["temporal"],
             "spatial": ds["spatial"],
             "landingPage": ds["landing_page"] or urls.page(slug, ds["identifier"]),
@@ -294,25 +313,44 @@ def dataset_entry(
 
 def _rows(queryset: QuerySet, columns: tuple[str, ...]) -> list[dict]:
     """``queryset.values(*columns)``, read through a plain cursor: the ORM's per-value converters
-    cost more than the rest of the export. Only what the columns need is converted here:
+    cost more than the rest of the export. Only the columns that need it are converted here:
     SQLite's naive UTC datetimes made aware, JSON text decoded."""
     sql, params = queryset.values(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    json_at = [i for i, name in enumerate(columns) if name in JSON_COLUMNS]
-    naive = connection.vendor == "sqlite" and settings.USE_TZ
+    converters = _converters(queryset.model, columns, connection.vendor == "sqlite" and settings.USE_TZ)
+    if converters:
+        rows = [list(row) for row in rows]
+        for i, convert in converters:
+            for row in rows:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def _json_value(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@functools.lru_cache(maxsize=64)
+def _converters(model, columns: tuple[str, ...], naive_datetimes: bool) -> list[tuple[int, Callable]]:
+    """(position, converter) of the columns whose raw database value is not yet what entries use."""
     out = []
-    for row in rows:
-        record = dict(zip(columns, row, strict=True))
-        for i in json_at:
-            value = row[i]
-            record[columns[i]] = json.loads(value) if isinstance(value, str | bytes) else value
-        if naive:
-            for name, value in record.items():
-                if isinstance(value, datetime) and value.tzinfo is None:
-                    record[name] = value.replace(tzinfo=UTC)
-        out.append(record)
+    for i, name in enumerate(columns):
+        *path, last = name.split("__")
+        owner = model
+        for step in path:
+            owner = owner._meta.get_field(step).related_model
+        field = owner._meta.get_field(last)
+        if name in JSON_COLUMNS:
+            out.append((i, _json_value))
+        elif naive_datetimes and isinstance(field, DateTimeField):
+            out.append((i, _aware))
     return out
 
 
@@ -419,31 +457,79 @@ def _config_digest(urls: _Addresses, theme_ids: dict[int, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
-    """The province's dataset entries as JSON text: stored ones while current, the others rebuilt
-    and stored (export_fragments.py). Same text as ``json.dumps`` of ``dataset_entries``."""
-    urls = _Addresses()
-    theme_ids = dict(Theme.objects.values_list("id", "identifier"))
-    config = _config_digest(urls, theme_ids)
-    base = datasets_in_scope(scope).order_by("id")
-    last_id = 0
-    while True:
-        chunk = _rows(base.filter(id__gt=last_id)[:chunk_size], KEY_COLUMNS)
-        if not chunk:
-            return
+# A chunk whose entries were mostly rebuilt is followed by one read with every column at once.
+FULL_COLUMNS = (*DATASET_COLUMNS, "version", "updated_at")
+
+
+class _ProvinceEntries:
+    """Builds the province's entry texts chunk by chunk, reusing the stored ones that are current."""
+
+    def __init__(self, scope: CatalogScope):
+        self.scope = scope
+        self.urls = _Addresses()
+        self.theme_ids = dict(Theme.objects.values_list("id", "identifier"))
+        self.config = _config_digest(self.urls, self.theme_ids)
+
+    def texts(self, chunk: list[dict]) -> tuple[list[str], int]:
+        """The entry texts of a chunk of dataset rows (ordered by id), and how many were rebuilt.
+
+        Set-based: a few range queries per chunk (keys' aggregates, stored entries, themes,
+        distributions, fields), the rebuilt entries stored with one bulk upsert."""
         first_id, last_id = chunk[0]["id"], chunk[-1]["id"]
-        themes = _chunk_themes(first_id, last_id, theme_ids)
-        keys = export_fragments.chunk_keys(chunk, first_id, last_id, themes, config)
+        themes = _chunk_themes(first_id, last_id, self.theme_ids)
+        keys = export_fragments.chunk_keys(chunk, first_id, last_id, themes, self.config)
         kept = export_fragments.stored(first_id, last_id)
-        stale = [pk for pk, key in keys.items() if kept.get(pk, ("", ""))[0] != key]
+        stale = {pk for pk, key in keys.items() if kept.get(pk, ("", ""))[0] != key}
         fresh: dict[int, str] = {}
         if stale:
-            rows = _rows(base.filter(id__in=stale), DATASET_COLUMNS)
-            built = _built(rows, scope, urls, theme_ids, themes=themes)
+            if "title" in chunk[0]:  # read with every column already
+                rows = [ds for ds in chunk if ds["id"] in stale]
+            else:
+                rows = _rows(datasets_in_scope(self.scope).filter(id__in=stale).order_by("id"), DATASET_COLUMNS)
+            built = _built(rows, self.scope, self.urls, self.theme_ids, themes=themes)
             fresh = {pk: json.dumps(entry, ensure_ascii=False) for pk, entry in built}
-            export_fragments.store([(pk, keys[pk], fresh[pk]) for pk in stale if pk in fresh])
-        for ds in chunk:
-            yield fresh[ds["id"]] if ds["id"] in fresh else kept[ds["id"]][1]
+            export_fragments.store([(pk, keys[pk], text) for pk, text in fresh.items()])
+        return [fresh[ds["id"]] if ds["id"] in fresh else kept[ds["id"]][1] for ds in chunk], len(fresh)
+
+
+def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """The province's dataset entries as JSON text: stored ones while current, the others rebuilt
+    and stored (export_fragments.py). Same text as ``json.dumps`` of ``dataset_entries``.
+
+    While most entries of a chunk need building (the first export, or after a settings change),
+    each chunk is read with every column in one query instead of keys first and rows after."""
+    entries = _ProvinceEntries(scope)
+    base = datasets_in_scope(scope).order_by("id")
+    last_id, full = 0, True
+    while True:
+        chunk = _rows(base.filter(id__gt=last_id)[:chunk_size], FULL_COLUMNS if full else KEY_COLUMNS)
+        if not chunk:
+            return
+        last_id = chunk[-1]["id"]
+        texts, rebuilt = entries.texts(chunk)
+        full = rebuilt * 2 > len(chunk)
+        yield from texts
+
+
+def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> int:
+    """Build and store the province's stale entries from the last dataset backwards, until a chunk
+    that is all current; returns how many it built.
+
+    Run by a worker while a web process streams the export from the first dataset forwards: the
+    two meet in the middle, and the web process finds the second half stored. Each entry is only
+    ever stored with its own key, so the two may overlap on one chunk without harm."""
+    entries = _ProvinceEntries(scope)
+    base = datasets_in_scope(scope).order_by("-id")
+    upper, total = 2**62, 0
+    while True:
+        chunk = _rows(base.filter(id__lt=upper)[:chunk_size], FULL_COLUMNS)[::-1]
+        if not chunk:
+            return total
+        upper = chunk[0]["id"]
+        _texts, rebuilt = entries.texts(chunk)
+        if not rebuilt:
+            return total
+        total += rebuilt
 
 
 def catalog_build(scope: CatalogScope) -> dict:

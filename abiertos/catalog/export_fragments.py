@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max
 
 from .models import DatasetExportFragment, Distribution, Field
@@ -59,14 +59,21 @@ def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str]]:
 
 
 def store(items: list[tuple[int, str, str]]) -> None:
-    """Keep these (dataset id, key, entry text); a failure only costs the next export some time."""
+    """Keep these (dataset id, key, entry text); a failure only costs the next export some time.
+
+    One upsert statement run for every row through the driver's ``executemany``: building model
+    instances for ``bulk_create`` cost more than writing the rows (a quarter of a first export)."""
     if not items:
         return
-    fragments = [DatasetExportFragment(dataset_id=pk, key=key, entry=entry) for pk, key, entry in items]
+    table, pk, key, entry = map(
+        connection.ops.quote_name, (DatasetExportFragment._meta.db_table, "dataset_id", "key", "entry")
+    )
+    sql = (
+        f"INSERT INTO {table} ({pk}, {key}, {entry}) VALUES (%s, %s, %s) "
+        f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}"
+    )
     try:
-        with transaction.atomic():
-            DatasetExportFragment.objects.bulk_create(
-                fragments, update_conflicts=True, unique_fields=["dataset"], update_fields=["key", "entry"]
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, items)
     except DatabaseError:  # e.g. SQLite busy with a writer: serve the export anyway
         logger.warning("Could not store %d data.json entries", len(items), exc_info=True)

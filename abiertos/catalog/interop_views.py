@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from abiertos.core.errors import NotFound
 
-from . import export_cache
+from . import export_cache, export_tasks
 from .datajson import CatalogScope, catalog_stream, scope_for_municipality, scope_for_province
 from .dcat import FORMATS, catalog_rdf
 from .xlsx_export import XLSX_MEDIA_TYPE, catalog_xlsx_write
@@ -64,6 +64,8 @@ def datajson(request: HttpRequest, scope: CatalogScope, etag: str) -> HttpRespon
     content_type = "application/json; charset=utf-8"
     if path := export_cache.cached(scope.key, export_cache.DATAJSON, etag):
         return FileResponse(path.open("rb"), content_type=content_type)
+    if scope.is_province:  # a worker builds missing entries from the last one while this streams
+        export_tasks.province_fragments_fill_task()
     body = export_cache.stream_and_keep(catalog_stream(scope), scope.key, export_cache.DATAJSON, etag)
     return StreamingHttpResponse(body, content_type=content_type)
 
