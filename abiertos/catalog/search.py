@@ -295,6 +295,14 @@ def _facet_counts(entries, query: SearchQuery, total: int, fresh: int) -> dict[s
     return facets
 
 
+def _search_sql(actor: Actor, query: SearchQuery, terms: list[str], now: datetime):
+    """The page's ids, the total and the facets in SQL on the index tables (``_search_in_memory``'s
+    answer, used when the index keeps changing during a search)."""
+    entries = _matching(actor, query, terms, now)
+    ids, total, fresh = _page(entries, query, terms, now)
+    return ids, total, _facet_counts(entries, query, total, fresh) if query.facets else {}
+
+
 def _engine_visibility(actor: Actor, include_drafts: bool) -> search_engine.Visibility:
     """``_visible`` for the in-memory copy of the index."""
     if not include_drafts or not (actor.is_authenticated or actor.is_system):
@@ -415,9 +423,7 @@ def dataset_search(*, actor: Actor, query: SearchQuery) -> SearchResult:
         try:
             return _search_in_memory(actor, query, terms, now)
         except search_engine.Stale:  # the index kept changing meanwhile: count in SQL
-            entries = _matching(actor, query, terms, now)
-            ids, total, fresh = _page(entries, query, terms, now)
-            return ids, total, _facet_counts(entries, query, total, fresh) if query.facets else {}
+            return _search_sql(actor, query, terms, now)
 
     if _visible(actor, query.include_drafts) == Q(is_public=True):
         minute = now.replace(second=0, microsecond=0)
