@@ -39,7 +39,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 
-from .models import DatasetSearchEntry, DatasetSearchFacet, SearchIndexChange, SearchIndexGeneration
+from .models import (
+    DatasetSearchEntry,
+    DatasetSearchFacet,
+    SearchFacetValue,
+    SearchIndexChange,
+    SearchIndexGeneration,
+)
 from .search_backends import entry_match_condition, match_sql
 
 NULL_TIME = -(2**63)
@@ -189,7 +195,7 @@ class ColumnarIndex:
         self.flags["is_published"][pk] = int(bool(is_published))
         self.municipality[pk] = municipality_id
         for name, value in zip(TIMES, times, strict=True):
-            self.times[name][pk] = micros(value)
+            self.times[name][pk] = NULL_TIME if value is None else value
 
     def _clear_entry(self, pk: int) -> None:
         for values in self.flags.values():
@@ -198,21 +204,40 @@ class ColumnarIndex:
         for values in self.times.values():
             values[pk] = NULL_TIME
 
-    ENTRY_COLUMNS = ("pk", "municipality_id", "is_public", "is_published", *TIMES)
+    @staticmethod
+    def _entries(where: str = "", params: list | tuple = ()) -> list[tuple]:
+        """Entry rows (id, municipality, public, published, then the times as microseconds or None),
+        converted in SQL: turning 400,000 values into datetimes and back cost seconds."""
+        if connection.vendor == "postgresql":
+            times = [f"(extract(epoch from {name}) * 1000000)::bigint" for name in TIMES]
+        else:  # stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+            times = [
+                f"CAST(strftime('%%s', {name}) AS INTEGER) * 1000000 + CAST(substr({name}, 21, 6) AS INTEGER)"
+                for name in TIMES
+            ]
+        table = DatasetSearchEntry._meta.db_table
+        sql = f"SELECT dataset_id, municipality_id, is_public, is_published, {', '.join(times)} FROM {table} {where}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     def _load_all(self, state: tuple[str, int]) -> None:
         """Read the whole index (rows written after ``state`` are re-read by the next catch-up)."""
         self._reset()
-        entries = list(DatasetSearchEntry.objects.values_list(*self.ENTRY_COLUMNS))
+        entries = self._entries()
         self._grow(max((row[0] for row in entries), default=0) + 1)
         for row in entries:
             self._set_entry(row)
         del entries
-        table = DatasetSearchFacet._meta.db_table
-        ids = "string_agg(entry_id::text, ',')" if connection.vendor == "postgresql" else "group_concat(entry_id)"
+        ids = "string_agg(f.entry_id::text, ',')" if connection.vendor == "postgresql" else "group_concat(f.entry_id)"
         collected: dict[str, tuple[list[array], list[array]]] = {}
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT facet, value, label, {ids} FROM {table} GROUP BY facet, value, label")
+            # Grouped by the integer value id (and the label): a third less work than by the strings.
+            cursor.execute(
+                f"SELECT v.facet, v.value, f.label, {ids} FROM {DatasetSearchFacet._meta.db_table} f "
+                f"JOIN {SearchFacetValue._meta.db_table} v ON v.id = f.value_ref_id "
+                "GROUP BY v.id, v.facet, v.value, f.label"
+            )
             for facet, value, label, joined in cursor.fetchall():
                 rows = array("i", map(int, joined.split(",")))
                 slot = self._slot(facet, value, label)
@@ -236,7 +261,7 @@ class ColumnarIndex:
         entries, facets = [], []
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            entries += DatasetSearchEntry.objects.filter(pk__in=chunk).values_list(*self.ENTRY_COLUMNS)
+            entries += self._entries(f"WHERE dataset_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
             facets += DatasetSearchFacet.objects.filter(entry_id__in=chunk).values_list(
                 "entry_id", "facet", "value", "label"
             )
