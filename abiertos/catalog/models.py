@@ -375,7 +375,7 @@ class SearchIndexChange(models.Model):
     processes holding a copy of the index (search_engine.py) re-read only those entries. Each row
     carries the generation's token before and after the write, which lets a reader check that the
     rows it applies continue exactly the state it holds. ``dataset_id`` NULL: anything may have
-    changed (reload everything); 0: nothing to re-read. Pruned periodically (``search_log_prune``)."""
+    changed (reload everything); 0: nothing to re-read. Pruned periodically (``search_index.search_log_prune``)."""
 
     seq = models.BigIntegerField(db_index=True)
     dataset_id = models.BigIntegerField(null=True)
