@@ -28,6 +28,7 @@ per process): those orders pick their page in SQL; counts and facets still come 
 
 from __future__ import annotations
 
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterable
@@ -88,8 +89,8 @@ class Visibility:
 
 @dataclass(frozen=True)
 class TextMatch:
-    ids: list[int]  # entries containing every term
-    title_ids: list[list[int]]  # per title term asked for: entries whose title has it
+    ids: pa.Array  # entries containing every term (int32)
+    title_ids: list[pa.Array]  # per title term asked for: entries whose title has it
     seq: int = 0  # the index's sequence number the (last) text query saw
 
 
@@ -420,47 +421,52 @@ class ColumnarIndex:
         return pc.take(chosen, order[start : start + rows]).to_pylist()
 
 
-# Appended to a search's last text query: the index's sequence number in the same statement (so in
-# the same snapshot), as a negative id (-1 - seq), to check that no write came in between.
-_SEQ_ROW = " UNION ALL SELECT -1 - seq{nulls} FROM catalog_searchindexgeneration"
+# Each text query returns one row: the index's sequence number, read in the same statement (so in
+# the same snapshot) to check that no write came in between, and the matching ids packed as 4-byte
+# big-endian integers (hex text on SQLite, bytea on PostgreSQL): unpacking them is a C copy, where
+# fetching 15,000 one-column rows cost milliseconds of Python objects.
+_SEQ = "(SELECT seq FROM catalog_searchindexgeneration)"
 
 
-def _split_seq(ids: list[int]) -> tuple[list[int], int]:
-    seq = next((-1 - pk for pk in ids if pk < 0), 0)
-    return [pk for pk in ids if pk >= 0], seq
+def _ids(packed: bytes | str | None) -> pa.Array:
+    values = array("i")
+    if packed:
+        values.frombytes(bytes.fromhex(packed) if isinstance(packed, str) else bytes(packed))
+        if sys.byteorder == "little":
+            values.byteswap()
+    return _arrow(values, pa.int32())
 
 
 def text_match(terms: list[str], title_terms: list[str] = ()) -> TextMatch:
     """The ids of the entries holding every term, and, per title term, those whose title has it,
-    with the index's sequence number as the last of these queries saw it.
+    with the index's sequence number as these queries saw it (-1 if they did not all see the same).
 
     SQLite: the FTS5 table (one query, plus one per title term, on the title column). PostgreSQL:
-    one query on the entries' tsvector that also reads each match's stored title terms (asking the
+    one query on the entries' tsvector that also checks each match's stored title terms (asking the
     index for title-weighted terms would recheck every match's whole tsvector)."""
     if connection.vendor == "postgresql":
-        checks = "".join(", strpos(' ' || title_terms || ' ', %s) > 0" for _t in title_terms)
         where, params = entry_match_condition(terms)
-        nulls = ", false" * len(title_terms)
+        titles = "".join(
+            ", string_agg(int4send(dataset_id::int4), '') FILTER (WHERE strpos(' ' || title_terms || ' ', %s) > 0)"
+            for _t in title_terms
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT dataset_id{checks} FROM catalog_datasetsearchentry WHERE {where}"
-                + _SEQ_ROW.format(nulls=nulls),
+                f"SELECT {_SEQ}, string_agg(int4send(dataset_id::int4), ''){titles} "
+                f"FROM catalog_datasetsearchentry WHERE {where}",
                 [*(f" {t} " for t in title_terms), *params],
             )
-            rows = cursor.fetchall()
-        ids, seq = _split_seq([row[0] for row in rows])
-        title_ids = [[row[0] for row in rows if row[n + 1]] for n in range(len(title_terms))]
-        return TextMatch(ids, title_ids, seq)
+            seq, *packed = cursor.fetchone()
+        return TextMatch(_ids(packed[0]), [_ids(p) for p in packed[1:]], seq or 0)
     found, seqs = [], set()
     with connection.cursor() as cursor:
         for sql, params in [match_sql(terms), *(match_sql([term], "title_any") for term in title_terms)]:
-            cursor.execute(sql + _SEQ_ROW.format(nulls=""), params)
-            ids, seq = _split_seq([row[0] for row in cursor.fetchall()])
-            found.append(ids)
-            seqs.add(seq)
-            if not found[0]:  # nothing matches: no title to rank
-                return TextMatch([], [[] for _t in title_terms], seq)
-    # Every query must have seen the same index state; -1 (no such state) makes the search retry.
+            cursor.execute(f"SELECT {_SEQ}, group_concat(printf('%%08x', m.rowid), '') FROM ({sql}) m", params)
+            seq, packed = cursor.fetchone()
+            found.append(_ids(packed))
+            seqs.add(seq or 0)
+            if not len(found[0]):  # nothing matches: no title to rank
+                return TextMatch(found[0], [found[0] for _t in title_terms], seq or 0)
     return TextMatch(found[0], found[1:], seqs.pop() if len(seqs) == 1 else -1)
 
 

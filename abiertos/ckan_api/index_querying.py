@@ -168,8 +168,9 @@ def page_ids(entries: QuerySet, sort: list[tuple[str, bool]], rank_terms: list[s
 
 def _labels(kind: str, values: list[str]) -> dict[str, str]:
     """Display names of labelled facet values, as the catalog-table path shows them."""
-    if kind == "municipality":
-        return dict(Municipality.objects.filter(slug__in=values).values_list("slug", "name"))
+    if kind == "municipality":  # all 135 rows: cheaper than preparing a long ``IN`` list
+        wanted = set(values)
+        return {slug: name for slug, name in Municipality.objects.values_list("slug", "name") if slug in wanted}
     if kind == "theme":
         themes = Theme.objects.filter(identifier__in=values).values_list("identifier", "label")
         return {identifier: label or identifier for identifier, label in themes}
