@@ -201,7 +201,8 @@ def test_memory_is_reported(catalog):
     assert index.size > max(d.pk for d in catalog)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: the flush would also remove migration data.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_processes_see_each_others_writes(municipality):
     """Two copies, each used from its own thread and database connection, as two web processes:
     a write committed through one connection is in the next search of the other copy."""
