@@ -3,8 +3,11 @@
 Measures, in one run: package_search p50/p95 for a text query with 3 facets (through the CKAN
 API view, in process) both cold (the answer cache emptied before every request, so every search
 counts and ranks its match set) and warm (repeated queries answered from the cache), the raw FTS
-query alone as the floor, dataset page p95, and the province /data.json full download (time and
-the serving process's peak RSS, in a subprocess): first export, rebuild after a change, from disk.
+query alone as the floor, the search engine part alone (``index_querying.answer``: text query, facet
+counts and page ids from the per-process in-memory copy, no HTTP) and the first search after a single
+dataset write (the copy's incremental refresh), the copy's load time and memory, dataset page p95,
+and the province /data.json full download (time and the serving process's peak RSS, in a
+subprocess): first export, rebuild after a change, from disk.
 
     python bench/catalog_bench.py --db sqlite [--runs 200]
     python bench/catalog_bench.py --db postgres --pg-database h_catalog_bench
@@ -78,6 +81,108 @@ def bench_raw_fts(runs: int) -> dict:
     return _summary(_timed(one, runs))
 
 
+def _engine_args(q: str) -> tuple:
+    from abiertos.catalog import text
+    from abiertos.ckan_api import fq, index_querying
+    from abiertos.ckan_api.querying import DEFAULT_SORT
+    from abiertos.core.actors import Actor
+
+    # What the CKAN view asks for the benchmark request (organization, tags, res_format; 10 rows).
+    flat = index_querying.flatten(fq.parse(q))
+    return (Actor.anonymous(), flat, False, ["municipality", "tag", "format"], DEFAULT_SORT, text.query_terms(q), 0, 10)
+
+
+def bench_engine(runs: int) -> dict:
+    """The search engine part alone: ``index_querying.answer`` (text query, facet counts and the page's
+    ids from the in-memory copy), without HTTP, JSON, the answer cache or loading the page's datasets.
+
+    Interleaved, query by query, with the floor (the same raw FTS ``COUNT(*)`` as ``bench_raw_fts``)
+    and with the same answer computed in SQL (``answer_sql``, the path before the in-memory copy), so
+    that the three are compared under the same load; wall time and this process's CPU time (on SQLite
+    the database works in this process; on PostgreSQL the CPU time leaves out the server's work)."""
+    from django.db import connection
+
+    from abiertos.catalog import text
+    from abiertos.catalog.search_backends import match_sql
+    from abiertos.ckan_api import index_querying
+
+    args = [_engine_args(q) for q in QUERIES]
+    floors = [match_sql(text.query_terms(q)) for q in QUERIES]
+
+    def floor(i):
+        sql, params = floors[i]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS m", params)
+            cursor.fetchone()
+
+    variants = {
+        "floor": floor,
+        "engine": lambda i: index_querying.answer(*args[i]),
+        "sql": lambda i: index_querying.answer_sql(*args[i]),
+    }
+    wall = {name: [] for name in variants}
+    cpu = {name: [] for name in variants}
+    for i in range(runs + len(QUERIES)):
+        for name, run in variants.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            run(i % len(QUERIES))
+            if i >= len(QUERIES):  # the first round only warms pages and the copy
+                wall[name].append((time.perf_counter() - started) * 1000)
+                cpu[name].append((time.process_time() - started_cpu) * 1000)
+    out = {}
+    for name in variants:
+        out[name] = _summary(wall[name]) | {f"cpu_{k}": v for k, v in _summary(cpu[name]).items()}
+    out["engine_vs_floor_p95_ratio"] = round(out["engine"]["p95_ms"] / max(out["floor"]["p95_ms"], 0.01), 2)
+    out["engine_vs_floor_cpu_p95_ratio"] = round(out["engine"]["cpu_p95_ms"] / max(out["floor"]["cpu_p95_ms"], 0.01), 2)
+    return out
+
+
+def bench_after_write(runs: int) -> dict:
+    """The first search after a single dataset's index write (``datasets_index``, what every catalog
+    write ends in): the copy reads the change log and re-reads that entry before answering."""
+    from abiertos.catalog.models import Dataset
+    from abiertos.catalog.search_index import datasets_index
+    from abiertos.ckan_api import index_querying
+
+    rng = random.Random(5)
+    ids = list(Dataset.objects.order_by("pk").values_list("pk", flat=True))
+    args = [_engine_args(q) for q in QUERIES]
+    samples, cpu = [], []
+    for i in range(runs):
+        datasets_index(dataset_ids=[ids[rng.randrange(len(ids))]])
+        started, started_cpu = time.perf_counter(), time.process_time()
+        index_querying.answer(*args[i % len(args)])
+        samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return _summary(samples) | {f"cpu_{k}": v for k, v in _summary(cpu).items()}
+
+
+def engine_memory() -> dict:
+    """Loading this process's copy from scratch: time, the arrays' size, Python's allocations
+    (tracemalloc) and the process's peak RSS growth."""
+    import resource
+    import tracemalloc
+
+    from abiertos.catalog.search_engine import ColumnarIndex
+
+    index = ColumnarIndex()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    started = time.perf_counter()
+    index.refresh()
+    seconds = time.perf_counter() - started
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "full_load_s": round(seconds, 2),
+        "arrays_mb": round(index.memory_bytes() / 1e6, 1),
+        "held_after_load_mb": round(current / 1e6, 1),
+        "peak_during_load_mb": round(peak / 1e6, 1),
+        "peak_rss_growth_mb": round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024, 1),
+        "distinct_facet_slots": len(index.slots),
+    }
+
+
 def bench_dataset_page(client, runs: int) -> dict:
     from abiertos.catalog.models import Dataset
 
@@ -130,6 +235,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--pg-database", default=None, help="PostgreSQL database (default bench_<name>)")
     parser.add_argument("--only", choices=["datajson"], default=None, help="measure only the province data.json")
+    parser.add_argument("--skip-datajson", action="store_true", help="search and dataset page only")
     parser.add_argument(
         "--worker-redis",
         default=None,
@@ -148,13 +254,17 @@ def main() -> None:
         result["package_search_3_facets_cold"] = bench_search(client, args.runs, cold=True)
         result["package_search_3_facets_warm"] = bench_search(client, args.runs, cold=False)
         result["raw_fts_query"] = bench_raw_fts(args.runs)
+        result["search_engine_answer"] = bench_engine(args.runs)
+        result["first_search_after_one_write"] = bench_after_write(max(args.runs // 4, 20))
+        result["search_engine_memory"] = engine_memory()
         result["dataset_page"] = bench_dataset_page(client, args.runs)
         for variant in ("cold", "warm"):
             result[f"search_{variant}_vs_fts_p95_ratio"] = round(
                 result[f"package_search_3_facets_{variant}"]["p95_ms"] / max(result["raw_fts_query"]["p95_ms"], 0.01),
                 2,
             )
-    result.update(bench_datajson_all(args.db, args.name, args.pg_database, worker_env))
+    if not args.skip_datajson:
+        result.update(bench_datajson_all(args.db, args.name, args.pg_database, worker_env))
     suffix = f"-{args.only}" if args.only else ""
     (OUT / f"catalog-{args.db}{suffix}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

@@ -360,9 +360,30 @@ class SearchIndexGeneration(models.Model):
     puts back the old token, and a counter would then repeat a value another state had used."""
 
     token = models.CharField(max_length=32)
+    # How many times the index has changed: the position of the last SearchIndexChange rows. Writers
+    # serialise on this row until they commit, so the changes up to ``seq`` are all committed.
+    seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.token
+
+
+class SearchIndexChange(models.Model):
+    """The index change log: which datasets' entries one index write touched (search_index.py).
+
+    Written in the writer's transaction with the ``SearchIndexGeneration`` bump it belongs to, so
+    processes holding a copy of the index (search_engine.py) re-read only those entries. Each row
+    carries the generation's token before and after the write, which lets a reader check that the
+    rows it applies continue exactly the state it holds. ``dataset_id`` NULL: anything may have
+    changed (reload everything); 0: nothing to re-read. Pruned periodically (``search_index.search_log_prune``)."""
+
+    seq = models.BigIntegerField(db_index=True)
+    dataset_id = models.BigIntegerField(null=True)
+    prev_token = models.CharField(max_length=32)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.dataset_id}"
 
 
 class DatasetExportFragment(models.Model):

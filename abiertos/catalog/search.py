@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
 
+import pyarrow.compute as pc
 from django.db import connection
 from django.db.models import (
     Case,
@@ -63,7 +64,7 @@ from abiertos.accounts.permissions import Action, can, municipalities_where
 from abiertos.core.actors import Actor
 from abiertos.core.errors import ValidationError
 
-from . import text
+from . import search_engine, text
 from .freshness import up_to_date_q
 from .models import Dataset, DatasetSearchEntry, DatasetSearchFacet, Distribution
 from .search_backends import match_sql
@@ -294,6 +295,103 @@ def _facet_counts(entries, query: SearchQuery, total: int, fresh: int) -> dict[s
     return facets
 
 
+def _search_sql(actor: Actor, query: SearchQuery, terms: list[str], now: datetime):
+    """The page's ids, the total and the facets in SQL on the index tables (``_search_in_memory``'s
+    answer, used when the index keeps changing during a search)."""
+    entries = _matching(actor, query, terms, now)
+    ids, total, fresh = _page(entries, query, terms, now)
+    return ids, total, _facet_counts(entries, query, total, fresh) if query.facets else {}
+
+
+def _engine_visibility(actor: Actor, include_drafts: bool) -> search_engine.Visibility:
+    """``_visible`` for the in-memory copy of the index."""
+    if not include_drafts or not (actor.is_authenticated or actor.is_system):
+        return search_engine.Visibility("is_public")
+    if can(actor, Action.MANAGE_CATALOG):
+        return search_engine.Visibility(None)
+    mine = municipalities_where(actor, Action.MANAGE_CATALOG).values_list("pk", flat=True)
+    return search_engine.Visibility("is_public", frozenset(mine))
+
+
+def _engine_filters(index: search_engine.ColumnarIndex, query: SearchQuery) -> list[tuple[str, list[int]]]:
+    """``_facet_filters`` as slot sets: a row must hold one slot of every set."""
+    filters = []
+    any_of = {
+        "municipality": [v.strip() for v in query.municipalities],
+        "license": [v.strip() for v in query.licenses],
+        "publisher": [text.facet_value(v) for v in query.publishers],
+    }
+    for facet, values in any_of.items():
+        if values:
+            filters.append((facet, index.slots_for(facet, values)))
+    all_of = {
+        "theme": [v.strip() for v in query.themes],
+        "format": [v.strip().upper() for v in query.formats],
+        "keyword": [text.facet_value(v) for v in query.keywords],
+    }
+    for facet, values in all_of.items():
+        filters += [(facet, index.slots_for(facet, [value])) for value in dict.fromkeys(values)]
+    return filters
+
+
+def _engine_facets(index: search_engine.ColumnarIndex, mask, query: SearchQuery, total: int, fresh: int):
+    """``_facet_counts`` on the in-memory copy: counts per value, the greatest label (by code point,
+    as ``MAX(label COLLATE "C")``) among the matching rows."""
+    facets: dict[str, list[FacetValue]] = {name: [] for name in query.facets}
+    for name in query.facets:
+        if name == "up_to_date" or not total:
+            continue
+        by_value: dict[str, list] = {}
+        for value, label, n in index.facet_counts(mask, name):
+            found = by_value.setdefault(value, [0, label])
+            found[0] += n
+            found[1] = max(found[1], label)
+        counted = [FacetValue(value, label, n) for value, (n, label) in by_value.items()]
+        facets[name] = sorted(counted, key=lambda f: (-f.count, f.value))[: query.facet_limit]
+    if "up_to_date" in facets:
+        counts = [("true", _("Actualizados"), fresh), ("false", _("Desactualizados"), total - fresh)]
+        facets["up_to_date"] = [FacetValue(v, label, n) for v, label, n in counts if n]
+    return facets
+
+
+def _search_in_memory(actor: Actor, query: SearchQuery, terms: list[str], now: datetime):
+    """The page's ids, the total and the facets from this process's copy of the index
+    (search_engine.py): the text match in the database, everything else in memory. Title and name
+    orders pick the page in SQL (strings are not held in memory)."""
+    visibility = _engine_visibility(actor, query.include_drafts)
+    sort = "modified" if query.sort == "relevance" and not terms else query.sort
+    descending = DEFAULT_DESCENDING[sort] if query.descending is None else query.descending
+    ranges = []
+    if query.modified_since is not None:
+        ranges.append(("modified", "gte", search_engine.micros(query.modified_since)))
+    if query.modified_before is not None:
+        ranges.append(("modified", "lt", search_engine.micros(query.modified_before)))
+
+    def compute(index: search_engine.ColumnarIndex, match: search_engine.TextMatch | None):
+        mask = index.select(
+            match=match, visibility=visibility, facet_filters=_engine_filters(index, query), ranges=ranges
+        )
+        if query.up_to_date is not None:
+            mask = pc.and_(mask, index.fresh_mask(query.up_to_date, now))
+        total, fresh = index.count(mask), index.fresh_count(mask, now)
+        ids: list[int] = []
+        if query.rows and total > query.start:
+            if sort in ("title", "name"):
+                entries = _ordered(_matching(actor, query, terms, now), query, terms)
+                ids = list(entries.values_list("pk", flat=True)[query.start : query.start + query.rows])
+                if index.db_state() != index.state:  # the SQL page must describe the same state
+                    raise search_engine.Stale
+            else:
+                keys = [(index.title_hits(match), descending), ("modified", True)] if sort == "relevance" else []
+                keys = keys or [(sort, descending)]
+                ids = index.ordered_ids(
+                    mask, keys, id_descending=descending or sort == "relevance", start=query.start, rows=query.rows
+                )
+        return ids, total, _engine_facets(index, mask, query, total, fresh) if query.facets else {}
+
+    return search_engine.search(compute, terms, terms if sort == "relevance" else [])
+
+
 def _datasets(ids: list[int]) -> list[Dataset]:
     datasets = (
         Dataset.objects.filter(pk__in=ids, deleted_at__isnull=True)
@@ -322,9 +420,10 @@ def dataset_search(*, actor: Actor, query: SearchQuery) -> SearchResult:
     now = timezone.now()
 
     def compute() -> tuple[list[int], int, dict[str, list[FacetValue]]]:
-        entries = _matching(actor, query, terms, now)
-        ids, total, fresh = _page(entries, query, terms, now)
-        return ids, total, _facet_counts(entries, query, total, fresh) if query.facets else {}
+        try:
+            return _search_in_memory(actor, query, terms, now)
+        except search_engine.Stale:  # the index kept changing meanwhile: count in SQL
+            return _search_sql(actor, query, terms, now)
 
     if _visible(actor, query.include_drafts) == Q(is_public=True):
         minute = now.replace(second=0, microsecond=0)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from abiertos.core.models import Municipality
@@ -34,6 +34,7 @@ from .models import (
     DatasetStatus,
     Distribution,
     SearchFacetValue,
+    SearchIndexChange,
     SearchIndexGeneration,
     Theme,
 )
@@ -41,6 +42,10 @@ from .signals import dataset_changed
 from .vocabularies import LICENSES
 
 BATCH_SIZE = 500
+# The change log keeps the last LOG_KEEP index writes, pruned every PRUNE_EVERY writes (and by
+# ``manage.py search_log_prune``); a process further behind reloads its copy of the index.
+LOG_KEEP = 5_000
+PRUNE_EVERY = 500
 
 
 def index_generation() -> str | None:
@@ -48,11 +53,36 @@ def index_generation() -> str | None:
     return SearchIndexGeneration.objects.values_list("token", flat=True).first()
 
 
-def index_generation_bump() -> None:
-    """Mark the index as changed, in the writer's transaction: answers cached before no longer apply."""
+def index_generation_bump(dataset_ids: Iterable[int] | None = None) -> None:
+    """Mark the index as changed, in the writer's transaction: answers cached before no longer apply.
+
+    Also appends the change to the index change log (``SearchIndexChange``), under the next
+    sequence number, for the processes that hold a copy of the index (search_engine.py): the
+    entries of ``dataset_ids`` must be re-read, or, with None, anything may have changed. The first
+    statement locks the generation row until the writer commits, so sequence numbers are given
+    in commit order and a reader that sees ``seq`` sees every change up to it."""
     token = uuid.uuid4().hex
-    if not SearchIndexGeneration.objects.update(token=token):
-        SearchIndexGeneration.objects.create(token=token)
+    if not SearchIndexGeneration.objects.update(seq=F("seq") + 1):
+        SearchIndexGeneration.objects.create(token="", seq=1)
+    prev_token, seq = SearchIndexGeneration.objects.values_list("token", "seq").get()
+    SearchIndexGeneration.objects.update(token=token)
+    ids = [None] if dataset_ids is None else list(dict.fromkeys(dataset_ids)) or [0]
+    SearchIndexChange.objects.bulk_create(
+        [SearchIndexChange(seq=seq, dataset_id=pk, prev_token=prev_token, token=token) for pk in ids],
+        batch_size=1000,
+    )
+    if seq % PRUNE_EVERY == 0:
+        search_log_prune(keep=LOG_KEEP, upto=seq)
+
+
+def search_log_prune(*, keep: int = 0, upto: int | None = None) -> int:
+    """Drop the change log's rows older than the last ``keep`` index writes; returns rows dropped.
+
+    A process whose copy is older than what is left reloads the whole index on its next search."""
+    if upto is None:
+        upto = SearchIndexGeneration.objects.values_list("seq", flat=True).first() or 0
+    deleted, _ = SearchIndexChange.objects.filter(seq__lte=upto - keep).delete()
+    return deleted
 
 
 def _datasets(ids: Iterable[int]):
@@ -171,7 +201,7 @@ def datasets_index(*, dataset_ids: Iterable[int]) -> int:
     ids = list(dict.fromkeys(dataset_ids))
     if not ids:
         return 0
-    index_generation_bump()
+    index_generation_bump(ids)
     live = [d for d in _datasets(ids) if d.deleted_at is None]
     gone = set(ids) - {d.pk for d in live}
     if gone:
@@ -195,8 +225,8 @@ def search_reindex(*, municipality: Municipality | None = None, progress=None) -
     if municipality is not None:
         datasets = datasets.filter(municipality=municipality)
         stale = stale.filter(municipality=municipality)
+    index_generation_bump(None if municipality is None else stale.values_list("pk", flat=True))
     stale.delete()
-    index_generation_bump()
     ids = list(datasets.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), BATCH_SIZE):
@@ -271,6 +301,11 @@ def _on_distribution_deleted(sender, instance: Distribution, **kwargs) -> None:
     transaction.on_commit(lambda: dataset_index(dataset_id=dataset_id))
 
 
+def _on_dataset_deleted(sender, instance: Dataset, **kwargs) -> None:
+    # A hard delete removes the entry by cascade, without datasets_index: log it for the copies.
+    index_generation_bump([instance.pk])
+
+
 def _on_themes_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
@@ -283,7 +318,7 @@ def _on_themes_changed(sender, instance, action: str, reverse: bool, pk_set, **k
 def _on_municipality_saved(sender, instance: Municipality, raw: bool = False, **kwargs) -> None:
     if raw:
         return
-    index_generation_bump()
+    index_generation_bump(DatasetSearchEntry.objects.filter(municipality_id=instance.pk).values_list("pk", flat=True))
     slug = instance.slug[:200]
     stale = DatasetSearchFacet.objects.filter(facet="municipality", entry__municipality_id=instance.pk).exclude(
         value=slug, label=instance.name[:200]
@@ -309,6 +344,7 @@ def connect_signals() -> None:
     post_save.connect(_on_dataset_saved, sender=Dataset, dispatch_uid="search_index_dataset_saved")
     post_save.connect(_on_distribution_saved, sender=Distribution, dispatch_uid="search_index_distribution_saved")
     post_delete.connect(_on_distribution_deleted, sender=Distribution, dispatch_uid="search_index_distribution_deleted")
+    post_delete.connect(_on_dataset_deleted, sender=Dataset, dispatch_uid="search_index_dataset_deleted")
     m2m_changed.connect(_on_themes_changed, sender=Dataset.themes.through, dispatch_uid="search_index_themes")
     post_save.connect(_on_municipality_saved, sender=Municipality, dispatch_uid="search_index_municipality")
     post_save.connect(_on_theme_saved, sender=Theme, dispatch_uid="search_index_theme")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pyarrow.compute as pc
 from django.db import connection
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
@@ -28,7 +29,7 @@ from django.db.models.functions import Concat, StrIndex
 from django.db.models.lookups import GreaterThan
 
 from abiertos.accounts.permissions import Action, municipalities_where
-from abiertos.catalog import text
+from abiertos.catalog import search_engine, text
 from abiertos.catalog.models import DatasetSearchEntry, DatasetSearchFacet, SearchFacetValue, Theme
 from abiertos.catalog.search_backends import entry_match_condition
 from abiertos.catalog.search_cache import search_cached
@@ -167,8 +168,9 @@ def page_ids(entries: QuerySet, sort: list[tuple[str, bool]], rank_terms: list[s
 
 def _labels(kind: str, values: list[str]) -> dict[str, str]:
     """Display names of labelled facet values, as the catalog-table path shows them."""
-    if kind == "municipality":
-        return dict(Municipality.objects.filter(slug__in=values).values_list("slug", "name"))
+    if kind == "municipality":  # all 135 rows: cheaper than preparing a long ``IN`` list
+        wanted = set(values)
+        return {slug: name for slug, name in Municipality.objects.values_list("slug", "name") if slug in wanted}
     if kind == "theme":
         themes = Theme.objects.filter(identifier__in=values).values_list("identifier", "label")
         return {identifier: label or identifier for identifier, label in themes}
@@ -215,6 +217,90 @@ class Answer:
     ids: list[int]
 
 
+# Sort keys the in-memory copy holds (search_engine.py); others pick the page in SQL.
+MEMORY_SORTS = {"score": None, "metadata_modified": "updated", "metadata_created": "created"}
+
+
+def _engine_visibility(actor: Actor, include_private: bool) -> search_engine.Visibility:
+    """``_visible`` for the in-memory copy."""
+    if not include_private:
+        return search_engine.Visibility("is_public")
+    mine = frozenset()
+    if actor.user is not None:
+        mine = frozenset(municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS).values_list("pk", flat=True))
+    return search_engine.Visibility("is_published", mine)
+
+
+def _engine_ranges(ranges: list[fq.Range]) -> list[tuple[str, str, int]]:
+    out = []
+    for node in ranges:
+        column = RANGE_COLUMNS[node.field]
+        if node.low is not None:
+            out.append((column, "gte" if node.include_low else "gt", search_engine.micros(node.low)))
+        if node.high is not None:
+            out.append((column, "lte" if node.include_high else "lt", search_engine.micros(node.high)))
+    return out
+
+
+def _nulls_first(sort: list[tuple[str, bool]]) -> bool:
+    """Where each database puts NULL dates, as the SQL path orders them: PostgreSQL sorts NULL as
+    the largest value, SQLite as the smallest (only the first date key decides)."""
+    for name, descending in sort:
+        if MEMORY_SORTS.get(name):
+            return descending if connection.vendor == "postgresql" else not descending
+    return False
+
+
+def _tier(index: search_engine.ColumnarIndex, match: search_engine.TextMatch, count: int):
+    """Per row: 2 every rank term in the title, 1 some, 0 none (``_title_tier``)."""
+    hits = index.title_hits(match)
+    some = pc.greater(hits, 0).cast("int8")
+    every = pc.equal(hits, count).cast("int8")
+    return pc.add(some, every)
+
+
+def _answer_in_memory(actor, flat, include_private, kinds, sort, rank_terms, start, rows) -> Answer:
+    visibility = _engine_visibility(actor, include_private)
+    terms = list(dict.fromkeys(flat.terms))
+    in_memory_page = all(name in MEMORY_SORTS for name, _d in sort) and (terms or not rank_terms)
+
+    def compute(index: search_engine.ColumnarIndex, match: search_engine.TextMatch | None):
+        filters = [(kind, index.slots_for(kind, [value])) for kind, value in dict.fromkeys(flat.filters)]
+        mask = index.select(
+            match=match, visibility=visibility, facet_filters=filters, ranges=_engine_ranges(flat.ranges)
+        )
+        count = index.count(mask)
+        counted = {kind: index.facet_counts(mask, kind) for kind in kinds}
+        ids: list[int] = []
+        if rows and count > start:
+            if in_memory_page:
+                keys = []
+                for name, descending in sort:
+                    if name == "score":
+                        if rank_terms:
+                            keys.append((_tier(index, match, len(rank_terms)), descending))
+                    else:
+                        keys.append((MEMORY_SORTS[name], descending))
+                ids = index.ordered_ids(
+                    mask, keys, id_descending=False, start=start, rows=rows, nulls_first=_nulls_first(sort)
+                )
+            else:
+                ids = page_ids(matching(actor, flat, include_private), sort, rank_terms, start, rows)
+                if index.db_state() != index.state:  # the SQL page must describe the same state
+                    raise search_engine.Stale
+        return count, counted, ids
+
+    count, counted, ids = search_engine.search(compute, terms, rank_terms if in_memory_page else [])
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    for kind, items in counted.items():
+        by_value: dict[str, int] = {}
+        for value, _label, n in items:
+            by_value[value] = by_value.get(value, 0) + n
+        labels = _labels(kind, list(by_value)) if kind in LABELLED else {}
+        facets[kind] = [(value, labels.get(value, value), n) for value, n in by_value.items()]
+    return Answer(count=count, facets=facets, ids=ids)
+
+
 def answer(
     actor: Actor,
     flat: FlatQuery,
@@ -225,7 +311,27 @@ def answer(
     start: int,
     rows: int,
 ) -> Answer:
-    """Count, facet counts and one page of ids. With facets asked for, the count is the sum of the
+    """Count, facet counts and one page of ids, from this process's in-memory copy of the index
+    (search_engine.py); in SQL (``answer_sql``) only if the index kept changing during the search."""
+    if flat.nothing:
+        return Answer(count=0, facets={}, ids=[])
+    try:
+        return _answer_in_memory(actor, flat, include_private, kinds, sort, rank_terms, start, rows)
+    except search_engine.Stale:
+        return answer_sql(actor, flat, include_private, kinds, sort, rank_terms, start, rows)
+
+
+def answer_sql(
+    actor: Actor,
+    flat: FlatQuery,
+    include_private: bool,
+    kinds: list[str],
+    sort: list[tuple[str, bool]],
+    rank_terms: list[str],
+    start: int,
+    rows: int,
+) -> Answer:
+    """``answer`` in SQL on the index tables. With facets asked for, the count is the sum of the
     municipality facet (every dataset has exactly one), saving a pass over the match set."""
     if flat.nothing:
         return Answer(count=0, facets={}, ids=[])
@@ -234,6 +340,7 @@ def answer(
     if kinds:
         facets = facet_counts(entries, list(dict.fromkeys(["municipality", *kinds])))
         count = sum(n for _value, _display, n in facets["municipality"])
+        facets = {kind: facets[kind] for kind in kinds}
     else:
         count = entries.count()
     ids = page_ids(entries, sort, rank_terms, start, rows) if rows and count > start else []

@@ -78,6 +78,9 @@ def _shape(page: querying.SearchPage):
         {"sort": [("id", False)], "fq": "metadata_modified:[2020-01-01T00:00:00Z TO *]"},
         {"fq": "dataset_type:harvest"},
         {"q": "obra", "include_private": True},
+        {"q": "obra publica gastos"},
+        {"q": "obra", "sort": [("metadata_created", False)]},
+        {"q": "obra", "sort": [("score", False), ("metadata_modified", False)], "start": 1},
     ],
 )
 def test_index_path_answers_as_the_catalog_tables_do(catalog, editor, params):
@@ -151,3 +154,28 @@ def test_facets_are_counted_by_value_id_and_follow_renames(catalog, municipality
     # The old slug keeps its id (ids are only ever added) but no dataset counts under it any more.
     assert SearchFacetValue.objects.filter(facet="municipality", value="la-plata").exists()
     assert _both(Actor.anonymous(), {"fq": "organization:la-plata"})[0].count == 0
+
+
+def test_the_index_path_answers_from_memory_as_sql_does(catalog, editor, monkeypatch):
+    """``answer`` (the in-memory copy, search_engine.py) gives ``answer_sql``'s answers, and the
+    CKAN view's index path does not fall back to SQL."""
+    kinds = ["municipality", "theme", "tag", "format", "license"]
+    cases = [
+        ("obra publica", "", False, [("score", True), ("metadata_modified", True)]),
+        ("obras", "organization:la-plata", False, [("metadata_modified", False)]),
+        ("", "res_format:csv groups:salud", False, [("metadata_created", True)]),
+        ("obra", "", True, [("score", True), ("metadata_modified", True)]),
+        ("", "metadata_modified:[2020-01-01T00:00:00Z TO *]", False, [("name", False)]),
+    ]
+    for actor in (Actor.anonymous(), Actor.for_user(editor)):
+        for q, fq_text, include_private, sort in cases:
+            flat = index_querying.flatten(fq.And((fq.parse(q or "*:*"), fq.parse(fq_text))))
+            args = (actor, flat, include_private, kinds, sort, index_querying.text.query_terms(q), 0, 10)
+            in_memory, in_sql = index_querying.answer(*args), index_querying.answer_sql(*args)
+            assert (in_memory.count, in_memory.ids) == (in_sql.count, in_sql.ids), (q, fq_text)
+            assert {k: sorted(v) for k, v in in_memory.facets.items()} == {
+                k: sorted(v) for k, v in in_sql.facets.items()
+            }
+    monkeypatch.setattr(index_querying, "answer_sql", None)  # calling it would fail
+    on_index, on_tables = _both(Actor.anonymous(), {"q": "obra"})
+    assert _shape(on_index) == _shape(on_tables)
