@@ -27,13 +27,13 @@ from abiertos.core.audit import audit_record
 
 from .digests import harvest_digest_send
 from .fetch import Fetcher, FetchError, FetchPolicy
+from .importing import BULK_CHUNK, Chunk, Record, chunk_import, records_of
 from .models import HarvestMessage, HarvestRecord, HarvestRun, MessageLevel, RunStatus, SourceKind, Stage
 from .readers import Gathered, RemoteDataset, source_gather
 
 PATH_INDEX_RE = re.compile(r"^dataset\[(\d+)\]\.?(.*)$")
 MAX_MESSAGES = 5000
 MAX_PLAN = 2000
-INDEX_CHUNK = 100
 SYSTEM = Actor.system("harvest")
 
 
@@ -75,9 +75,7 @@ def _stage(ctx: _Ctx, stage: str) -> None:
     HarvestRun.objects.filter(pk=ctx.run.pk).update(stage=stage)
 
 
-def _changed_and_unchanged(
-    gathered: Gathered, records: dict[str, HarvestRecord]
-) -> tuple[list[RemoteDataset], list[str]]:
+def _changed_and_unchanged(gathered: Gathered, records: dict[str, Record]) -> tuple[list[RemoteDataset], list[str]]:
     changed, unchanged = [], []
     for remote in gathered.datasets:
         record = records.get(remote.remote_id)
@@ -89,7 +87,7 @@ def _changed_and_unchanged(
     return changed, unchanged
 
 
-def _present_ids(gathered: Gathered, records: dict[str, HarvestRecord]) -> set[str]:
+def _present_ids(gathered: Gathered, records: dict[str, Record]) -> set[str]:
     present = {d.remote_id for d in gathered.datasets}
     if gathered.present_identifiers is not None:
         present |= {r.remote_id for r in records.values() if r.identifier in gathered.present_identifiers}
@@ -115,7 +113,7 @@ def _plan(ctx: _Ctx, changed: list[RemoteDataset]) -> ImportReport:
     return report
 
 
-def _owner_conflict(remote: RemoteDataset, record: HarvestRecord | None, existing: dict[str, int]) -> bool:
+def _owner_conflict(remote: RemoteDataset, record: Record | None, existing: dict[str, int]) -> bool:
     dataset_id = existing.get(remote.identifier)
     return dataset_id is not None and (record is None or record.dataset_id != dataset_id)
 
@@ -128,7 +126,7 @@ def _drop_removed_distributions(dataset: Dataset, planned) -> None:
             catalog_services.distribution_delete(distribution=distribution, by=SYSTEM)
 
 
-def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | None) -> Dataset | None:
+def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: Record | None) -> Dataset | None:
     """Write one dataset; None (with its messages logged) if it failed."""
     municipality = ctx.run.source.municipality
     single = ImportReport(source=remote.remote_id, dry_run=False, datasets=[planned])
@@ -151,11 +149,11 @@ def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | No
         return None
 
 
-def _record_save(ctx: _Ctx, remote: RemoteDataset, record: HarvestRecord | None, dataset: Dataset | None) -> None:
+def _record_save(ctx: _Ctx, remote: RemoteDataset, record: Record | None, dataset: Dataset | None) -> None:
     now = timezone.now()
     values = {
         "identifier": remote.identifier,
-        "dataset": dataset if dataset is not None else (record.dataset if record else None),
+        "dataset_id": dataset.pk if dataset is not None else (record.dataset_id if record else None),
         # A failed dataset keeps no hash, so the next run tries it again and reports it again.
         "content_hash": remote.content_hash if dataset is not None else "",
         "remote_modified": remote.remote_modified,
@@ -166,7 +164,7 @@ def _record_save(ctx: _Ctx, remote: RemoteDataset, record: HarvestRecord | None,
     HarvestRecord.objects.update_or_create(source=ctx.run.source, remote_id=remote.remote_id, defaults=values)
 
 
-def _come_back(ctx: _Ctx, record: HarvestRecord | None) -> None:
+def _come_back(ctx: _Ctx, record: Record | None) -> None:
     """A withdrawn dataset is at the source again: restore it (and show it, if it was hidden)."""
     if record is None or record.withdrawn_at is None:
         return
@@ -174,7 +172,7 @@ def _come_back(ctx: _Ctx, record: HarvestRecord | None) -> None:
     if ctx.run.dry_run:
         return
     if record.hidden_at and record.dataset_id:
-        catalog_services.dataset_restore(dataset=record.dataset, by=SYSTEM)
+        catalog_services.dataset_restore(dataset=Dataset.objects.get(pk=record.dataset_id), by=SYSTEM)
     HarvestRecord.objects.filter(pk=record.pk).update(withdrawn_at=None, hidden_at=None)
     record.withdrawn_at = record.hidden_at = None
 
@@ -184,7 +182,7 @@ def _count(run: HarvestRun, action: str) -> None:
     setattr(run, counter, getattr(run, counter) + 1)
 
 
-def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | None, conflict: bool) -> None:
+def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: Record | None, conflict: bool) -> None:
     run = ctx.run
     if conflict:
         message = _("Ya hay en el catálogo un conjunto «%(id)s» que no viene de esta fuente: no se pisa.")
@@ -215,7 +213,7 @@ def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord
         _count(run, planned.action)
 
 
-def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> list[RemoteDataset]:
+def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Record]) -> list[RemoteDataset]:
     """Restore what came back before planning (a hidden dataset is deleted, and the plan would refuse
     it); a dry run only counts them, and leaves the hidden ones out of its plan."""
     hidden = set()
@@ -230,7 +228,7 @@ def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Harve
     return [r for r in changed if r.remote_id not in hidden]
 
 
-def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> None:
+def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Record]) -> None:
     _stage(ctx, Stage.IMPORT)
     changed = _returning(ctx, changed, records)
     if not changed:
@@ -243,16 +241,41 @@ def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestR
         )
     )
     pairs = list(zip(report.datasets, changed, strict=True))
-    for start in range(0, len(pairs), INDEX_CHUNK):
-        # Each dataset still commits alone; the search index is written once per chunk, in bulk.
+    if ctx.run.dry_run:
+        for n, (planned, remote) in enumerate(pairs, start=1):
+            record = records.get(remote.remote_id)
+            _import_one(ctx, planned, remote, record, _owner_conflict(remote, record, existing))
+            ctx.tick(n, len(pairs), _("Revisando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(pairs)})
+        return
+    for start in range(0, len(pairs), BULK_CHUNK):
+        _import_chunk(ctx, pairs[start : start + BULK_CHUNK], records, existing)
+        done = min(start + BULK_CHUNK, len(pairs))
+        ctx.tick(done, len(pairs), _("Importando: conjunto %(n)d de %(t)d") % {"n": done, "t": len(pairs)})
+
+
+def _import_chunk(ctx: _Ctx, pairs: list, records: dict[str, Record], existing: dict[str, int]) -> None:
+    """Valid datasets in one bulk write; refused ones after it, one by one (their failure recorded)."""
+    chunk, refused = Chunk([], [], []), []
+    for planned, remote in pairs:
+        record = records.get(remote.remote_id)
+        conflict = _owner_conflict(remote, record, existing)
+        if conflict or planned.action == "invalid":
+            refused.append((planned, remote, record, conflict))
+        else:
+            chunk.planned.append(planned)
+            chunk.remotes.append(remote)
+            chunk.records.append(record)
+
+    def one_by_one(planned, remote, record) -> None:
         with search_index_deferred():
-            for n, (planned, remote) in enumerate(pairs[start : start + INDEX_CHUNK], start=start + 1):
-                record = records.get(remote.remote_id)
-                _import_one(ctx, planned, remote, record, _owner_conflict(remote, record, existing))
-                ctx.tick(n, len(changed), _("Importando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(changed)})
+            _import_one(ctx, planned, remote, record, False)
+
+    chunk_import(ctx, chunk, SYSTEM, one_by_one)
+    for planned, remote, record, conflict in refused:
+        _import_one(ctx, planned, remote, record, conflict)
 
 
-def _withdraw(ctx: _Ctx, missing: list[HarvestRecord]) -> None:
+def _withdraw(ctx: _Ctx, missing: list[Record]) -> None:
     _stage(ctx, Stage.WITHDRAW)
     now = timezone.now()
     for record in missing:
@@ -294,7 +317,7 @@ def _hide_expired(ctx: _Ctx) -> None:
         )
 
 
-def _too_many_withdrawals(ctx: _Ctx, missing: list[HarvestRecord], active: int) -> bool:
+def _too_many_withdrawals(ctx: _Ctx, missing: list[Record], active: int) -> bool:
     source = ctx.run.source
     if not missing or ctx.run.confirm_withdrawals or len(missing) * 100 <= source.withdraw_threshold_pct * active:
         return False
@@ -362,7 +385,7 @@ def harvest_run_execute(*, run: HarvestRun, progress=None, policy: FetchPolicy |
     for remote_id, message in gathered.warnings:
         ctx.log(MessageLevel.WARNING, Stage.FETCH, remote_id, message)
     run.failed = len(gathered.problems)
-    records = {r.remote_id: r for r in run.source.records.select_related("dataset")}
+    records = records_of(run)
     present = _present_ids(gathered, records)
     run.remote_total = len(present)
     missing = [r for r in records.values() if r.remote_id not in present and r.withdrawn_at is None]
