@@ -16,3 +16,8 @@ distribution_file_changed = Signal()
 # transaction, instead of one ``dataset_changed`` per dataset. Keyword arguments: ``dataset_ids``
 # (list of int), ``municipality_id`` (int). The search index is written by the service itself.
 datasets_changed = Signal()
+
+# Sent after the transaction of a bulk write (services/bulk.py) that gave many distributions a new
+# current file commits, instead of one ``distribution_file_changed`` each. Keyword arguments:
+# ``distributions`` (list of Distribution).
+distribution_files_changed = Signal()

@@ -15,8 +15,8 @@ per-dataset path's (a test compares them field by field). What differs is the tr
   search index written once per batch through ``search_index.datasets_index``.
 
 Export fragments (the stored data.json entries) of the updated datasets are deleted, so the next
-export rebuilds them; ``distribution_file_changed`` is sent after commit for every new
-distribution and changed URL, as the per-dataset path does.
+export rebuilds them; ``distribution_files_changed`` is sent once after commit with every new
+distribution and changed URL (the per-dataset path sends ``distribution_file_changed`` for each).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from abiertos.core.models import Municipality
 from ..imports_mapping import Incoming
 from ..models import Dataset, DatasetExportFragment, DatasetRevision, Distribution, Field, Theme
 from ..search_index import datasets_index
-from ..signals import datasets_changed, distribution_file_changed
+from ..signals import datasets_changed, distribution_files_changed
 from .bulk_rows import BatchRows, Change
 
 __all__ = ["BulkOutcome", "HarvestedItem", "datasets_import_bulk"]
@@ -127,8 +127,7 @@ def _revisions(rows: BatchRows, by: Actor) -> None:
 
 
 def _files_changed(distributions: list[Distribution]) -> None:
-    for distribution in distributions:
-        distribution_file_changed.send_robust(sender=Distribution, distribution=distribution)
+    distribution_files_changed.send_robust(sender=Distribution, distributions=distributions)
 
 
 def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedItem], by: Actor) -> list[BulkOutcome]:
