@@ -21,6 +21,7 @@ from abiertos.catalog import services as catalog_services
 from abiertos.catalog.imports import ImportReport, import_apply, import_plan
 from abiertos.catalog.models import Dataset
 from abiertos.catalog.search_index import search_index_deferred
+from abiertos.catalog.services.bulk import datasets_delete_bulk
 from abiertos.catalog.services.harvested import dataset_mark_harvested
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
@@ -300,20 +301,23 @@ def _withdraw(ctx: _Ctx, missing: list[Record]) -> None:
 
 
 def _hide_expired(ctx: _Ctx) -> None:
-    """Withdrawn datasets whose grace period ended disappear from the catalog (soft delete)."""
+    """Withdrawn datasets whose grace period ended disappear from the catalog (soft delete, in bulk)."""
     source = ctx.run.source
     cutoff = timezone.now() - timedelta(days=source.withdraw_grace_days)
-    due = source.records.filter(withdrawn_at__lte=cutoff, hidden_at__isnull=True, dataset__isnull=False)
-    for record in due.select_related("dataset"):
-        if record.dataset.deleted_at is None:
-            catalog_services.dataset_delete(dataset=record.dataset, by=SYSTEM)
-        HarvestRecord.objects.filter(pk=record.pk).update(hidden_at=timezone.now())
+    due = list(
+        source.records.filter(withdrawn_at__lte=cutoff, hidden_at__isnull=True, dataset__isnull=False).values_list(
+            "pk", "remote_id", "identifier", "dataset_id"
+        )
+    )
+    if not due:
+        return
+    with transaction.atomic():
+        datasets_delete_bulk(municipality=source.municipality, dataset_ids=[d[3] for d in due], by=SYSTEM)
+        HarvestRecord.objects.filter(pk__in=[d[0] for d in due]).update(hidden_at=timezone.now())
+    message = _("«%(id)s» lleva %(d)d días retirado: se ocultó del catálogo.")
+    for _pk, remote_id, identifier, _dataset_id in due:
         ctx.log(
-            MessageLevel.INFO,
-            Stage.WITHDRAW,
-            record.remote_id,
-            _("«%(id)s» lleva %(d)d días retirado: se ocultó del catálogo.")
-            % {"id": record.identifier, "d": source.withdraw_grace_days},
+            MessageLevel.INFO, Stage.WITHDRAW, remote_id, message % {"id": identifier, "d": source.withdraw_grace_days}
         )
 
 

@@ -26,19 +26,22 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, require
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record_many
+from abiertos.core.errors import Conflict
 from abiertos.core.models import Municipality
 
 from ..imports_mapping import Incoming
 from ..models import Dataset, DatasetExportFragment, DatasetRevision, Distribution, Field, Theme
 from ..search_index import datasets_index
 from ..signals import datasets_changed, distribution_files_changed
+from ..snapshots import dataset_snapshot
 from .bulk_rows import BatchRows, Change
 
-__all__ = ["BulkOutcome", "HarvestedItem", "datasets_import_bulk"]
+__all__ = ["BulkOutcome", "HarvestedItem", "datasets_delete_bulk", "datasets_import_bulk"]
 
 
 @dataclass
@@ -86,7 +89,11 @@ def _write(rows: BatchRows, municipality: Municipality, by: Actor) -> None:
     Distribution.objects.bulk_update(rows.changed_distributions, rows.DISTRIBUTION_COLUMNS, batch_size=500)
     Field.objects.filter(distribution_id__in=rows.rewritten_fields_of).delete()
     Field.objects.bulk_create(rows.fields_to_create(), batch_size=1000)
-    _revisions(rows, by)
+    _revisions(
+        [(c.dataset, "harvest_create", c.snapshot()) for c in rows.created]
+        + [(c.dataset, "harvest_update", c.snapshot()) for c in rows.updated],
+        by,
+    )
     audit_record_many(
         actor=by, action="dataset.harvest_create", targets=rows.audit_targets(rows.created), municipality=municipality
     )
@@ -103,25 +110,24 @@ def _write(rows: BatchRows, municipality: Municipality, by: Actor) -> None:
         transaction.on_commit(lambda: _files_changed(files), robust=True)
 
 
-def _revisions(rows: BatchRows, by: Actor) -> None:
-    updated_ids = [c.dataset.pk for c in rows.updated]
+def _revisions(entries: list[tuple[Dataset, str, dict]], by: Actor) -> None:
+    """One revision per (dataset, action, snapshot), numbered after each dataset's last one."""
     last = dict(
-        DatasetRevision.objects.filter(dataset_id__in=updated_ids)
+        DatasetRevision.objects.filter(dataset_id__in=[d.pk for d, _a, _s in entries])
         .values_list("dataset_id")
         .annotate(top=Max("number"))
         .order_by()
     )
     revisions = [
         DatasetRevision(
-            dataset_id=change.dataset.pk,
-            number=last.get(change.dataset.pk, 0) + 1,
+            dataset_id=dataset.pk,
+            number=last.get(dataset.pk, 0) + 1,
             action=action,
-            snapshot=change.snapshot(),
+            snapshot=snapshot,
             created_by=by.user,
             created_by_label=by.label,
         )
-        for changes, action in ((rows.created, "harvest_create"), (rows.updated, "harvest_update"))
-        for change in changes
+        for dataset, action, snapshot in entries
     ]
     DatasetRevision.objects.bulk_create(revisions, batch_size=500)
 
@@ -164,3 +170,42 @@ def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedIte
     for change in rows.created:
         change.outcome.dataset_id = change.dataset.pk
     return outcomes
+
+
+_WITH_FIELDS = Distribution.objects.prefetch_related("fields")
+
+
+def datasets_delete_bulk(*, municipality: Municipality, dataset_ids: list[int], by: Actor) -> list[int]:
+    """Hide many datasets of a municipality at once (soft delete, as ``dataset_delete`` does for one);
+    returns the ids hidden now (those already hidden are left as they are)."""
+    require(by, Action.MANAGE_CATALOG, municipality)
+    now = timezone.now()
+    with transaction.atomic():
+        datasets = list(
+            Dataset.objects.select_for_update()
+            .filter(municipality=municipality, pk__in=dataset_ids, deleted_at__isnull=True)
+            .prefetch_related(
+                "themes", Prefetch("distributions", queryset=Distribution.objects.prefetch_related("fields"))
+            )
+        )
+        if not by.is_system and any(d.is_harvested for d in datasets):
+            raise Conflict(_("Los conjuntos cosechados se editan en su portal de origen."))
+        for dataset in datasets:
+            dataset.deleted_at = dataset.updated_at = now
+            dataset.deleted_by = dataset.updated_by = by.user
+            dataset.version += 1
+        Dataset.objects.bulk_update(datasets, ["deleted_at", "deleted_by", "version", "updated_by", "updated_at"])
+        _revisions([(d, "delete", _snapshot(d)) for d in datasets], by)
+        audit_record_many(
+            actor=by, action="dataset.delete", targets=[(d, None) for d in datasets], municipality=municipality
+        )
+        ids = [d.pk for d in datasets]
+        datasets_index(dataset_ids=ids)
+        datasets_changed.send(sender=Dataset, dataset_ids=ids, municipality_id=municipality.pk)
+    return ids
+
+
+def _snapshot(dataset: Dataset) -> dict:
+    themes = [t.identifier for t in dataset.themes.all()]
+    distributions = [(d, list(d.fields.all())) for d in dataset.distributions.all()]
+    return dataset_snapshot(dataset, themes=themes, distributions=distributions)
