@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import OUT, ROOT, django_for  # noqa: E402
 
-SERVED = OUT / "harvest-sources"  # one folder per size, set in main(), so runs of two sizes can overlap
+SERVED = OUT / "harvest-sources"  # one folder per database and size, set in main(), so such runs can overlap
 PYDATAJSON = ROOT / ".venv-pydatajson" / "bin" / "python"
 
 
@@ -269,7 +269,7 @@ def main() -> None:
     args = parser.parse_args()
     global SERVED  # noqa: PLW0603 (the server process inherits it when forked)
     name = f"harvest_{args.sources}x{args.datasets}"
-    SERVED = OUT / f"harvest-sources-{args.sources}x{args.datasets}"
+    SERVED = OUT / f"harvest-sources-{args.db}-{args.sources}x{args.datasets}"
     db_file = OUT / f"{name}.sqlite3"
     if args.db == "sqlite" and db_file.exists():
         db_file.unlink()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from abiertos.catalog.services.bulk import HarvestedItem, datasets_import_bulk
+from abiertos.catalog.services.bulk import HarvestedItem, datasets_import_bulk, save_rows
 from abiertos.core.actors import Actor
 
 from .models import HarvestRecord, HarvestRun, MessageLevel, Stage
@@ -77,7 +77,7 @@ def records_write(run: HarvestRun, rows: list[tuple[RemoteDataset, Record | None
         else:
             old.append(HarvestRecord(pk=record.pk, **values))
     HarvestRecord.objects.bulk_create(new, batch_size=500)
-    HarvestRecord.objects.bulk_update(old, UPDATED_COLUMNS, batch_size=500)
+    save_rows(HarvestRecord, old, UPDATED_COLUMNS)
 
 
 @dataclass
