@@ -230,6 +230,8 @@ def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Recor
 
 
 def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Record]) -> None:
+    if not changed:
+        return
     _stage(ctx, Stage.IMPORT)
     changed = _returning(ctx, changed, records)
     if not changed:
@@ -339,6 +341,7 @@ def _too_many_withdrawals(ctx: _Ctx, missing: list[Record], active: int) -> bool
     return True
 
 
+@transaction.atomic  # one commit for the report (a re-harvest of an unchanged source is mostly commits)
 def _finish(ctx: _Ctx, status: str, error: str = "") -> HarvestRun:
     run = ctx.run
     run.status = status
