@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import OUT, ROOT, django_for  # noqa: E402
 
-SERVED = OUT / "harvest-sources"  # one folder per size, set in main(), so runs of two sizes can overlap
+SERVED = OUT / "harvest-sources"  # one folder per database and size, set in main(), so such runs can overlap
 PYDATAJSON = ROOT / ".venv-pydatajson" / "bin" / "python"
 
 
@@ -179,23 +179,54 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _harvest_all(sources, label: str, *, dry_run: bool = False) -> dict:
-    from abiertos.harvest.models import HarvestRun
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of another process (the local server), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _harvest_share(source_ids: list[int], dry_run: bool, conn) -> None:
+    """Harvest some sources one after another, as one worker would; send back counts and costs."""
+    from abiertos.harvest.models import HarvestRun, HarvestSource
     from abiertos.harvest.runs import harvest_run_execute
 
     totals = {"created": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0}
-    started = time.perf_counter()
     cpu = time.process_time()
-    for source in sources:
+    for source in HarvestSource.objects.filter(pk__in=source_ids).select_related("municipality").order_by("pk"):
         run = harvest_run_execute(run=HarvestRun.objects.create(source=source, dry_run=dry_run))
         for key in totals:
             totals[key] += getattr(run, key)
+    conn.send({**totals, "cpu_s": time.process_time() - cpu, "peak_rss_mb": _rss_mb()})
+    conn.close()
+
+
+def _harvest_all(sources, label: str, *, dry_run: bool = False, workers: int = 1, server_pid: int = 0) -> dict:
+    """Harvest every source with ``workers`` worker processes (sources dealt out in turn)."""
+    from django.db import connections
+
+    connections.close_all()  # each worker opens its own connection
+    context = multiprocessing.get_context("fork")
+    server_cpu = _cpu_of(server_pid) if server_pid else 0.0
+    started = time.perf_counter()
+    procs = []
+    for w in range(workers):
+        parent, child = context.Pipe(duplex=False)
+        ids = [s.pk for s in sources[w::workers]]
+        proc = context.Process(target=_harvest_share, args=(ids, dry_run, child))
+        proc.start()
+        procs.append((proc, parent))
+    reports = [parent.recv() for _proc, parent in procs]
+    for proc, _parent in procs:
+        proc.join()
     figures = {
         "phase": label,
+        "workers": workers,
         "wall_s": round(time.perf_counter() - started, 2),
-        "cpu_s": round(time.process_time() - cpu, 2),
-        "peak_rss_mb": round(_rss_mb(), 1),
-        **totals,
+        "cpu_s": round(sum(r["cpu_s"] for r in reports), 2),
+        "server_cpu_s": round(_cpu_of(server_pid) - server_cpu, 2) if server_pid else None,
+        "peak_rss_mb": round(max(r["peak_rss_mb"] for r in reports), 1),
+        **{k: sum(r[k] for r in reports) for k in ("created", "updated", "unchanged", "withdrawn", "failed")},
+        "load_avg": os.getloadavg()[0],
     }
     print(json.dumps(figures, ensure_ascii=False), flush=True)
     return figures
@@ -227,6 +258,9 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--sources", type=int, default=135)
     parser.add_argument("--datasets", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes harvesting in parallel")
+    parser.add_argument("--pg-database", default=None, help="PostgreSQL database (default bench_<name>)")
+    parser.add_argument("--no-reference", action="store_true", help="skip pydatajson's reading of the catalogs")
     parser.add_argument(
         "--dry-run-only",
         action="store_true",
@@ -235,14 +269,17 @@ def main() -> None:
     args = parser.parse_args()
     global SERVED  # noqa: PLW0603 (the server process inherits it when forked)
     name = f"harvest_{args.sources}x{args.datasets}"
-    SERVED = OUT / f"harvest-sources-{args.sources}x{args.datasets}"
+    SERVED = OUT / f"harvest-sources-{args.db}-{args.sources}x{args.datasets}"
     db_file = OUT / f"{name}.sqlite3"
     if args.db == "sqlite" and db_file.exists():
         db_file.unlink()
     shutil.rmtree(SERVED, ignore_errors=True)
     # The sources are served on 127.0.0.1, which the harvester refuses by default (SSRF guard).
     os.environ.setdefault("HARVEST_ALLOW_PRIVATE_HOSTS", "true")
-    django_for(args.db, name)
+    if args.db == "postgres" and args.pg_database:
+        # django_for names the database bench_<name>; a given name goes through the same variable.
+        os.environ["BENCH_PG_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.pg_database}"
+    _django(args.db, name)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -255,27 +292,60 @@ def main() -> None:
     base = f"http://127.0.0.1:{queue.get(timeout=10)}"
     try:
         sources = _sources(base, args.sources)
+        args.server_pid = server.pid
         if args.dry_run_only:
-            results = [_harvest_all(sources, "dry run: download, parse, hash, validate, plan", dry_run=True)]
+            label = "dry run: download, parse, hash, validate, plan"
+            results = [_harvest_all(sources, label, dry_run=True, workers=args.workers, server_pid=server.pid)]
         else:
             results = _full(sources, args)
-        urls = [s.url for s in sources]
-        read = subprocess.run([PYDATAJSON, "-c", PYDATAJSON_READ, *urls], capture_output=True, text=True, check=False)
-        print(read.stdout.strip() or read.stderr[-2000:], flush=True)
-        if read.stdout.strip():
-            results.append(json.loads(read.stdout))
+        if not args.no_reference:
+            results.append(_reference([s.url for s in sources]))
     finally:
         server.terminate()
-    name = f"harvest-{args.db}-{args.sources}x{args.datasets}{'-dry' if args.dry_run_only else ''}.json"
+    suffix = f"{'-dry' if args.dry_run_only else ''}{f'-w{args.workers}' if args.workers > 1 else ''}"
+    name = f"harvest-{args.db}-{args.sources}x{args.datasets}{suffix}.json"
     (OUT / name).write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
 
+def _reference(urls: list[str]) -> dict:
+    """pydatajson's own readers over the same catalogs, in its own environment."""
+    started = time.perf_counter()
+    read = subprocess.run([PYDATAJSON, "-c", PYDATAJSON_READ, *urls], capture_output=True, text=True, check=False)
+    print(read.stdout.strip() or read.stderr[-2000:], flush=True)
+    if not read.stdout.strip():
+        return {"phase": "pydatajson read", "error": read.stderr[-2000:]}
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        **json.loads(read.stdout),
+        "total_wall_s": round(time.perf_counter() - started, 2),
+        "children_cpu_s_so_far": round(child.ru_utime + child.ru_stime, 2),
+        "load_avg": os.getloadavg()[0],
+    }
+
+
+def _django(db: str, name: str) -> None:
+    if os.environ.get("BENCH_PG_URL"):
+        OUT.mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        os.environ["VAR_DIR"] = str(OUT / f"var-{name}-{db}")
+        os.environ["DATABASE_URL"] = os.environ["BENCH_PG_URL"]
+        import django
+
+        django.setup()
+        return
+    django_for(db, name)
+
+
 def _full(sources, args) -> list[dict]:
-    results = [_harvest_all(sources, "first harvest")]
-    results.append(_harvest_all(sources, "re-harvest, nothing changed"))
+    def phase(label: str) -> dict:
+        return _harvest_all(sources, label, workers=args.workers, server_pid=args.server_pid)
+
+    results = [phase("first harvest")]
+    results.append(phase("re-harvest, nothing changed"))
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
     write_sources(args.sources, args.datasets, changed_every=100, now=now)
-    results.append(_harvest_all(sources, "re-harvest, 1% changed"))
+    results.append(phase("re-harvest, 1% changed"))
     return results
 
 

@@ -215,6 +215,17 @@ def _dataset_issues(incoming: Incoming, path: str, locator: _Locator) -> list[Im
     return issues
 
 
+def _existing_datasets(municipality: Municipality, identifiers: list[str]) -> dict[str, Dataset]:
+    """The municipality's datasets the catalog names (only those: a re-harvest of a few changed
+    datasets must not load the whole municipality)."""
+    found: dict[str, Dataset] = {}
+    wanted = sorted(set(identifiers))
+    for start in range(0, len(wanted), 500):
+        rows = Dataset.objects.filter(municipality=municipality, identifier__in=wanted[start : start + 500])
+        found.update({d.identifier: d for d in rows.prefetch_related("themes", "distributions__fields")})
+    return found
+
+
 def import_plan(
     *,
     municipality: Municipality,
@@ -227,17 +238,20 @@ def import_plan(
     locator = _Locator(xlsx)
     report.issues += _catalog_level_issues(catalog, locator)
     known_themes = set(Theme.objects.values_list("identifier", flat=True))
-    existing = {
-        d.identifier: d
-        for d in Dataset.objects.filter(municipality=municipality).prefetch_related("themes", "distributions__fields")
-    }
+    entries = catalog.get("dataset") or []
+    incomings = [
+        incoming_from_entry(entry, municipality=municipality, known_themes=known_themes)
+        if isinstance(entry, dict)
+        else None
+        for entry in entries
+    ]
+    existing = _existing_datasets(municipality, [i.metadata.identifier for i in incomings if i is not None])
     seen: set[str] = set()
-    for i, entry in enumerate(catalog.get("dataset") or []):
+    for i, incoming in enumerate(incomings):
         path = f"dataset[{i}]"
-        if not isinstance(entry, dict):
+        if incoming is None:
             report.issues.append(locator.issue(path, "", _("El conjunto no es un objeto JSON.")))
             continue
-        incoming = incoming_from_entry(entry, municipality=municipality, known_themes=known_themes)
         issues = _dataset_issues(incoming, path, locator)
         if incoming.metadata.identifier in seen:
             message = _("El identificador «%(id)s» se repite.") % {"id": incoming.metadata.identifier}
@@ -258,7 +272,7 @@ def import_plan(
                 planned.action = "update" if planned.changes else "unchanged"
         report.datasets.append(planned)
         if progress:
-            total = len(catalog["dataset"])
+            total = len(entries)
             progress(i + 1, total, _("Revisando: conjunto %(n)d de %(t)d") % {"n": i + 1, "t": total})
 
 

@@ -7,7 +7,9 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def distribution_snapshot(distribution) -> dict:
+def distribution_snapshot(distribution, fields=None) -> dict:
+    """``fields`` given (a bulk writer's rows in memory) saves reading them."""
+    fields = distribution.fields.all() if fields is None else fields
     return {
         "uuid": str(distribution.uuid),
         "identifier": distribution.identifier,
@@ -23,14 +25,17 @@ def distribution_snapshot(distribution) -> dict:
         "file_version": distribution.file_version,
         "license": distribution.license,
         "deleted": distribution.deleted_at is not None,
-        "fields": [
-            {"title": f.title, "type": f.type, "description": f.description, "units": f.units}
-            for f in distribution.fields.all()
-        ],
+        "fields": [{"title": f.title, "type": f.type, "description": f.description, "units": f.units} for f in fields],
     }
 
 
-def dataset_snapshot(dataset: Dataset) -> dict:
+def dataset_snapshot(dataset: Dataset, themes: list[str] | None = None, distributions: list | None = None) -> dict:
+    """``themes`` (identifiers) and ``distributions`` ((distribution, fields) pairs, every
+    distribution of the dataset in position order) given by a bulk writer save the queries."""
+    if themes is None:
+        themes = list(dataset.themes.values_list("identifier", flat=True))
+    if distributions is None:
+        distributions = [(d, None) for d in dataset.distributions.all()]
     return {
         "identifier": dataset.identifier,
         "title": dataset.title,
@@ -40,7 +45,7 @@ def dataset_snapshot(dataset: Dataset) -> dict:
         "contact_name": dataset.contact_name,
         "contact_email": dataset.contact_email,
         "super_themes": list(dataset.super_themes),
-        "themes": sorted(dataset.themes.values_list("identifier", flat=True)),
+        "themes": sorted(themes),
         "keywords": list(dataset.keywords),
         "license": dataset.license,
         "accrual_periodicity": dataset.accrual_periodicity,
@@ -51,5 +56,5 @@ def dataset_snapshot(dataset: Dataset) -> dict:
         "landing_page": dataset.landing_page,
         "status": dataset.status,
         "version": dataset.version,
-        "distributions": [distribution_snapshot(d) for d in dataset.distributions.all()],
+        "distributions": [distribution_snapshot(d, fields) for d, fields in distributions],
     }

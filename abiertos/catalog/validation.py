@@ -22,6 +22,9 @@ TITLE_MAX = 100
 # Words used by the portal's own addresses under /m/<slug>/datos/.
 RESERVED_IDENTIFIERS = {"nuevo", "validar", "buscar", "feed", "importar", "exportar", "papelera"}
 FIELD_TITLE_MAX = 60
+# The codes alone: ``.values`` builds the choices (with their labels) on every call.
+SUPER_THEMES = frozenset(member.value for member in SuperTheme)
+PERIODICITIES = frozenset(member.value for member in Periodicity)
 
 
 def _is_url(value: str) -> bool:
@@ -92,7 +95,7 @@ def _vocabulary_errors(
 ) -> None:
     if not super_themes:
         errors["super_themes"] = [_("Elegí al menos un tema global (por ejemplo «Gobierno y sector público»).")]
-    elif unknown := sorted(set(super_themes) - set(SuperTheme.values)):
+    elif unknown := sorted(set(super_themes) - SUPER_THEMES):
         errors["super_themes"] = [_("Temas globales desconocidos: %(v)s.") % {"v": ", ".join(unknown)}]
     bad = [k for k in keywords if not k.strip() or not KEYWORD_RE.match(k)]
     if bad:
@@ -102,7 +105,7 @@ def _vocabulary_errors(
         ]
     if license not in LICENSES:
         errors["license"] = [_("Elegí una licencia abierta de la lista.")]
-    if accrual_periodicity not in Periodicity.values:
+    if accrual_periodicity not in PERIODICITIES:
         errors["accrual_periodicity"] = [_("Elegí una frecuencia de actualización de la lista.")]
 
 

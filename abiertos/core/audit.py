@@ -45,6 +45,28 @@ def audit_record(
     )
 
 
+def audit_record_many(
+    *, actor: Actor, action: str, targets: list[tuple[models.Model, dict | None]], municipality: Municipality | None
+) -> list[AuditEvent]:
+    """Append one event per (target, changes) in one statement (a bulk writer's batch)."""
+    events = [
+        AuditEvent(
+            actor=actor.user,
+            actor_label=actor.label,
+            via=actor.via,
+            ip=actor.ip or "",
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            target_repr=str(target)[:300],
+            municipality=municipality,
+            changes=_jsonable(changes or {}),
+        )
+        for target, changes in targets
+    ]
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
 def diff_fields(instance: models.Model, new_values: dict[str, Any]) -> dict[str, list]:
     """Return {field: [old, new]} for the values that would change."""
     changed = {}

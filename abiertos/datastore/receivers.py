@@ -18,3 +18,9 @@ def on_distribution_file_changed(sender, *, distribution: Distribution, **kwargs
     """Queue a load of a tabular distribution's new file (sent after the catalog's transaction commits)."""
     if distribution.deleted_at is None and is_tabular(distribution):
         datastore_ingest_enqueue(distribution=distribution, by=Actor.system("datastore"))
+
+
+def on_distribution_files_changed(sender, *, distributions: list[Distribution], **kwargs) -> None:
+    """The same for a bulk write's distributions (sent once for the batch)."""
+    for distribution in distributions:
+        on_distribution_file_changed(sender, distribution=distribution)

@@ -8,6 +8,7 @@ crashing.
 
 from __future__ import annotations
 
+import functools
 import json
 import ssl
 import time
@@ -214,6 +215,12 @@ def _response(client: httpx.Client, url: str, params: dict | None, policy: Fetch
         )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process: building one reads the CA bundle (about 30 ms of CPU per run)."""
+    return httpx.create_ssl_context()
+
+
 class Fetcher:
     """One client per run; ``get`` returns the body or raises FetchError after its retries.
 
@@ -227,7 +234,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            transport=PinnedTransport(verify=verify),
+            transport=PinnedTransport(verify=_tls_context() if verify is True else verify),
             # HTTP(S)_PROXY / ALL_PROXY would send the request to a proxy that resolves the name
             # itself, past the address check: the environment is not read.
             trust_env=False,

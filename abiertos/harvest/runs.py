@@ -21,6 +21,7 @@ from abiertos.catalog import services as catalog_services
 from abiertos.catalog.imports import ImportReport, import_apply, import_plan
 from abiertos.catalog.models import Dataset
 from abiertos.catalog.search_index import search_index_deferred
+from abiertos.catalog.services.bulk import datasets_delete_bulk
 from abiertos.catalog.services.harvested import dataset_mark_harvested
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
@@ -28,13 +29,13 @@ from abiertos.core.audit import audit_record
 from .checks import harvest_run_validate
 from .digests import harvest_digest_send
 from .fetch import Fetcher, FetchError, FetchPolicy
+from .importing import BULK_CHUNK, Chunk, Record, chunk_import, records_of
 from .models import HarvestCheck, HarvestMessage, HarvestRecord, HarvestRun, MessageLevel, RunStatus, SourceKind, Stage
 from .readers import Gathered, RemoteDataset, source_gather
 
 PATH_INDEX_RE = re.compile(r"^dataset\[(\d+)\]\.?(.*)$")
 MAX_MESSAGES = 5000
 MAX_PLAN = 2000
-INDEX_CHUNK = 100
 SYSTEM = Actor.system("harvest")
 
 
@@ -77,9 +78,7 @@ def _stage(ctx: _Ctx, stage: str) -> None:
     HarvestRun.objects.filter(pk=ctx.run.pk).update(stage=stage)
 
 
-def _changed_and_unchanged(
-    gathered: Gathered, records: dict[str, HarvestRecord]
-) -> tuple[list[RemoteDataset], list[str]]:
+def _changed_and_unchanged(gathered: Gathered, records: dict[str, Record]) -> tuple[list[RemoteDataset], list[str]]:
     changed, unchanged = [], []
     for remote in gathered.datasets:
         record = records.get(remote.remote_id)
@@ -91,7 +90,7 @@ def _changed_and_unchanged(
     return changed, unchanged
 
 
-def _present_ids(gathered: Gathered, records: dict[str, HarvestRecord]) -> set[str]:
+def _present_ids(gathered: Gathered, records: dict[str, Record]) -> set[str]:
     present = {d.remote_id for d in gathered.datasets}
     if gathered.present_identifiers is not None:
         present |= {r.remote_id for r in records.values() if r.identifier in gathered.present_identifiers}
@@ -117,7 +116,7 @@ def _plan(ctx: _Ctx, changed: list[RemoteDataset]) -> ImportReport:
     return report
 
 
-def _owner_conflict(remote: RemoteDataset, record: HarvestRecord | None, existing: dict[str, int]) -> bool:
+def _owner_conflict(remote: RemoteDataset, record: Record | None, existing: dict[str, int]) -> bool:
     dataset_id = existing.get(remote.identifier)
     return dataset_id is not None and (record is None or record.dataset_id != dataset_id)
 
@@ -130,7 +129,7 @@ def _drop_removed_distributions(dataset: Dataset, planned) -> None:
             catalog_services.distribution_delete(distribution=distribution, by=SYSTEM)
 
 
-def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | None) -> Dataset | None:
+def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: Record | None) -> Dataset | None:
     """Write one dataset; None (with its messages logged) if it failed."""
     municipality = ctx.run.source.municipality
     single = ImportReport(source=remote.remote_id, dry_run=False, datasets=[planned])
@@ -153,11 +152,11 @@ def _apply(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | No
         return None
 
 
-def _record_save(ctx: _Ctx, remote: RemoteDataset, record: HarvestRecord | None, dataset: Dataset | None) -> None:
+def _record_save(ctx: _Ctx, remote: RemoteDataset, record: Record | None, dataset: Dataset | None) -> None:
     now = timezone.now()
     values = {
         "identifier": remote.identifier,
-        "dataset": dataset if dataset is not None else (record.dataset if record else None),
+        "dataset_id": dataset.pk if dataset is not None else (record.dataset_id if record else None),
         # A failed dataset keeps no hash, so the next run tries it again and reports it again.
         "content_hash": remote.content_hash if dataset is not None else "",
         "remote_modified": remote.remote_modified,
@@ -168,7 +167,7 @@ def _record_save(ctx: _Ctx, remote: RemoteDataset, record: HarvestRecord | None,
     HarvestRecord.objects.update_or_create(source=ctx.run.source, remote_id=remote.remote_id, defaults=values)
 
 
-def _come_back(ctx: _Ctx, record: HarvestRecord | None) -> None:
+def _come_back(ctx: _Ctx, record: Record | None) -> None:
     """A withdrawn dataset is at the source again: restore it (and show it, if it was hidden)."""
     if record is None or record.withdrawn_at is None:
         return
@@ -176,7 +175,7 @@ def _come_back(ctx: _Ctx, record: HarvestRecord | None) -> None:
     if ctx.run.dry_run:
         return
     if record.hidden_at and record.dataset_id:
-        catalog_services.dataset_restore(dataset=record.dataset, by=SYSTEM)
+        catalog_services.dataset_restore(dataset=Dataset.objects.get(pk=record.dataset_id), by=SYSTEM)
     HarvestRecord.objects.filter(pk=record.pk).update(withdrawn_at=None, hidden_at=None)
     record.withdrawn_at = record.hidden_at = None
 
@@ -186,7 +185,7 @@ def _count(run: HarvestRun, action: str) -> None:
     setattr(run, counter, getattr(run, counter) + 1)
 
 
-def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord | None, conflict: bool) -> None:
+def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: Record | None, conflict: bool) -> None:
     run = ctx.run
     if conflict:
         message = _("Ya hay en el catálogo un conjunto «%(id)s» que no viene de esta fuente: no se pisa.")
@@ -217,7 +216,7 @@ def _import_one(ctx: _Ctx, planned, remote: RemoteDataset, record: HarvestRecord
         _count(run, planned.action)
 
 
-def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> list[RemoteDataset]:
+def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Record]) -> list[RemoteDataset]:
     """Restore what came back before planning (a hidden dataset is deleted, and the plan would refuse
     it); a dry run only counts them, and leaves the hidden ones out of its plan."""
     hidden = set()
@@ -232,7 +231,9 @@ def _returning(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Harve
     return [r for r in changed if r.remote_id not in hidden]
 
 
-def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestRecord]) -> None:
+def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, Record]) -> None:
+    if not changed:
+        return
     _stage(ctx, Stage.IMPORT)
     changed = _returning(ctx, changed, records)
     if not changed:
@@ -245,13 +246,38 @@ def _import(ctx: _Ctx, changed: list[RemoteDataset], records: dict[str, HarvestR
         )
     )
     pairs = list(zip(report.datasets, changed, strict=True))
-    for start in range(0, len(pairs), INDEX_CHUNK):
-        # Each dataset still commits alone; the search index is written once per chunk, in bulk.
+    if ctx.run.dry_run:
+        for n, (planned, remote) in enumerate(pairs, start=1):
+            record = records.get(remote.remote_id)
+            _import_one(ctx, planned, remote, record, _owner_conflict(remote, record, existing))
+            ctx.tick(n, len(pairs), _("Revisando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(pairs)})
+        return
+    for start in range(0, len(pairs), BULK_CHUNK):
+        _import_chunk(ctx, pairs[start : start + BULK_CHUNK], records, existing)
+        done = min(start + BULK_CHUNK, len(pairs))
+        ctx.tick(done, len(pairs), _("Importando: conjunto %(n)d de %(t)d") % {"n": done, "t": len(pairs)})
+
+
+def _import_chunk(ctx: _Ctx, pairs: list, records: dict[str, Record], existing: dict[str, int]) -> None:
+    """Valid datasets in one bulk write; refused ones after it, one by one (their failure recorded)."""
+    chunk, refused = Chunk([], [], []), []
+    for planned, remote in pairs:
+        record = records.get(remote.remote_id)
+        conflict = _owner_conflict(remote, record, existing)
+        if conflict or planned.action == "invalid":
+            refused.append((planned, remote, record, conflict))
+        else:
+            chunk.planned.append(planned)
+            chunk.remotes.append(remote)
+            chunk.records.append(record)
+
+    def one_by_one(planned, remote, record) -> None:
         with search_index_deferred():
-            for n, (planned, remote) in enumerate(pairs[start : start + INDEX_CHUNK], start=start + 1):
-                record = records.get(remote.remote_id)
-                _import_one(ctx, planned, remote, record, _owner_conflict(remote, record, existing))
-                ctx.tick(n, len(changed), _("Importando: conjunto %(n)d de %(t)d") % {"n": n, "t": len(changed)})
+            _import_one(ctx, planned, remote, record, False)
+
+    chunk_import(ctx, chunk, SYSTEM, one_by_one)
+    for planned, remote, record, conflict in refused:
+        _import_one(ctx, planned, remote, record, conflict)
 
 
 def _validate(ctx: _Ctx, changed: list[RemoteDataset]) -> None:
@@ -261,7 +287,7 @@ def _validate(ctx: _Ctx, changed: list[RemoteDataset]) -> None:
     ctx.checks = harvest_run_validate(run=ctx.run, changed=changed, failed=failed)
 
 
-def _withdraw(ctx: _Ctx, missing: list[HarvestRecord]) -> None:
+def _withdraw(ctx: _Ctx, missing: list[Record]) -> None:
     _stage(ctx, Stage.WITHDRAW)
     now = timezone.now()
     for record in missing:
@@ -286,24 +312,27 @@ def _withdraw(ctx: _Ctx, missing: list[HarvestRecord]) -> None:
 
 
 def _hide_expired(ctx: _Ctx) -> None:
-    """Withdrawn datasets whose grace period ended disappear from the catalog (soft delete)."""
+    """Withdrawn datasets whose grace period ended disappear from the catalog (soft delete, in bulk)."""
     source = ctx.run.source
     cutoff = timezone.now() - timedelta(days=source.withdraw_grace_days)
-    due = source.records.filter(withdrawn_at__lte=cutoff, hidden_at__isnull=True, dataset__isnull=False)
-    for record in due.select_related("dataset"):
-        if record.dataset.deleted_at is None:
-            catalog_services.dataset_delete(dataset=record.dataset, by=SYSTEM)
-        HarvestRecord.objects.filter(pk=record.pk).update(hidden_at=timezone.now())
+    due = list(
+        source.records.filter(withdrawn_at__lte=cutoff, hidden_at__isnull=True, dataset__isnull=False).values_list(
+            "pk", "remote_id", "identifier", "dataset_id"
+        )
+    )
+    if not due:
+        return
+    with transaction.atomic():
+        datasets_delete_bulk(municipality=source.municipality, dataset_ids=[d[3] for d in due], by=SYSTEM)
+        HarvestRecord.objects.filter(pk__in=[d[0] for d in due]).update(hidden_at=timezone.now())
+    message = _("«%(id)s» lleva %(d)d días retirado: se ocultó del catálogo.")
+    for _pk, remote_id, identifier, _dataset_id in due:
         ctx.log(
-            MessageLevel.INFO,
-            Stage.WITHDRAW,
-            record.remote_id,
-            _("«%(id)s» lleva %(d)d días retirado: se ocultó del catálogo.")
-            % {"id": record.identifier, "d": source.withdraw_grace_days},
+            MessageLevel.INFO, Stage.WITHDRAW, remote_id, message % {"id": identifier, "d": source.withdraw_grace_days}
         )
 
 
-def _too_many_withdrawals(ctx: _Ctx, missing: list[HarvestRecord], active: int) -> bool:
+def _too_many_withdrawals(ctx: _Ctx, missing: list[Record], active: int) -> bool:
     source = ctx.run.source
     if not missing or ctx.run.confirm_withdrawals or len(missing) * 100 <= source.withdraw_threshold_pct * active:
         return False
@@ -321,6 +350,7 @@ def _too_many_withdrawals(ctx: _Ctx, missing: list[HarvestRecord], active: int) 
     return True
 
 
+@transaction.atomic  # one commit for the report (a re-harvest of an unchanged source is mostly commits)
 def _finish(ctx: _Ctx, status: str, error: str = "") -> HarvestRun:
     run = ctx.run
     run.status = status
@@ -374,7 +404,7 @@ def harvest_run_execute(*, run: HarvestRun, progress=None, policy: FetchPolicy |
     for remote_id, message in gathered.warnings:
         ctx.log(MessageLevel.WARNING, Stage.FETCH, remote_id, message)
     run.failed = len(gathered.problems)
-    records = {r.remote_id: r for r in run.source.records.select_related("dataset")}
+    records = records_of(run)
     present = _present_ids(gathered, records)
     run.remote_total = len(present)
     missing = [r for r in records.values() if r.remote_id not in present and r.withdrawn_at is None]

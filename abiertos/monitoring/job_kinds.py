@@ -69,6 +69,11 @@ def on_dataset_changed(sender, *, dataset_id: int, **kwargs) -> None:
     transaction.on_commit(lambda: index_dataset_changed(dataset_id))
 
 
+def on_datasets_changed(sender, *, municipality_id: int, **kwargs) -> None:
+    """A bulk write (a harvest batch) changed many datasets of one municipality: one update for all."""
+    transaction.on_commit(lambda: index_municipality_enqueue(municipality_id=municipality_id))
+
+
 def register() -> None:
     job_kind_register(FULL_KIND, index_full_run)
     job_kind_register(MUNICIPALITY_KIND, index_municipality_run)
