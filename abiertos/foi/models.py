@@ -130,6 +130,10 @@ class FormatChoice(models.TextChoices):
     PAPER = "paper", _("Copia en papel")
 
 
+# The texts the public reads; their search terms are kept in ``FoiRequest.search_terms``.
+PUBLIC_TEXT_FIELDS = ("public_subject", "public_body", "public_answer")
+
+
 class FoiRequest(models.Model):
     # Addressed to a municipality or to a provincial body: exactly one of the two.
     municipality = models.ForeignKey(
@@ -192,19 +196,6 @@ class FoiRequest(models.Model):
     is_demo = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    PUBLIC_TEXT_FIELDS = ("public_subject", "public_body", "public_answer")
-
-    def search_terms_compute(self) -> str:
-        found = text.terms_text(self.public_subject, self.public_body, self.public_answer)
-        return f" {found} " if found else ""
-
-    def save(self, *args, **kwargs):
-        self.search_terms = self.search_terms_compute()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(self.PUBLIC_TEXT_FIELDS):
-            kwargs["update_fields"] = {*update_fields, "search_terms"}
-        super().save(*args, **kwargs)
-
     class Meta:
         ordering = ["-filed_at"]
         verbose_name = _("pedido de acceso a la información")
@@ -233,6 +224,13 @@ class FoiRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.number} · {self.subject}"
 
+    def save(self, *args, **kwargs):
+        self.search_terms = self.search_terms_compute()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(PUBLIC_TEXT_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_terms"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         if self.provincial_body_id:
             return reverse(
@@ -241,6 +239,10 @@ class FoiRequest(models.Model):
         return reverse(
             "foi:request_detail", kwargs={"municipality_slug": self.municipality.slug, "number": self.number}
         )
+
+    def search_terms_compute(self) -> str:
+        found = text.terms_text(self.public_subject, self.public_body, self.public_answer)
+        return f" {found} " if found else ""
 
     @property
     def authority(self):
