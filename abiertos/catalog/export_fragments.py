@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import UTC
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max
@@ -25,8 +26,9 @@ logger = logging.getLogger(__name__)
 FRAGMENT_FORMAT = "1"
 
 
-def chunk_keys(datasets: list[dict], first_id: int, last_id: int, themes: dict[int, list[str]], config: str):
-    """The current key of each dataset of a chunk (rows with id, version, updated_at, slug, e-mail)."""
+def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[int, list[str]], config: str):
+    """The current key of each dataset of a chunk: rows start with (id, version, updated_at, slug,
+    e-mail), ``datajson_entries.KEY_COLUMNS``."""
     dists = (
         Distribution.objects.filter(dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True)
         .values_list("dataset_id")
@@ -42,11 +44,12 @@ def chunk_keys(datasets: list[dict], first_id: int, last_id: int, themes: dict[i
     )
     field_stats = {dataset_id: (n, top) for dataset_id, n, top in fields}
     keys = {}
-    for ds in datasets:
-        pk = ds["id"]
+    for pk, version, updated_at, slug, email, *_rest in datasets:
+        if updated_at.tzinfo is None:  # SQLite's UTC, read through a plain cursor
+            updated_at = updated_at.replace(tzinfo=UTC)
         text = (
-            f"{FRAGMENT_FORMAT}|{config}|{ds['version']}|{ds['updated_at'].isoformat()}|{ds['municipality__slug']}|"
-            f"{ds['municipality__contact_email']}|{themes.get(pk)}|{dist_stats.get(pk)}|{field_stats.get(pk)}"
+            f"{FRAGMENT_FORMAT}|{config}|{version}|{updated_at.isoformat()}|{slug}|"
+            f"{email}|{themes.get(pk)}|{dist_stats.get(pk)}|{field_stats.get(pk)}"
         )
         keys[pk] = hashlib.sha256(text.encode()).hexdigest()
     return keys
