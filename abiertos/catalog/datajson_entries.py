@@ -23,12 +23,14 @@ from django.db.models.functions import Cast
 
 from .models import Distribution, Field
 
+# A string as ``json.dumps(..., ensure_ascii=False)`` writes it. Text columns are never NULL (the
+# nullable ones are dates and sizes), so every string value below is a str.
 _string = json.encoder.encode_basestring
 
 
-def _value(value) -> str:
-    """A JSON value as ``json.dumps(..., ensure_ascii=False)`` writes it."""
-    return _string(value) if value.__class__ is str else json.dumps(value, ensure_ascii=False)
+def _number(value) -> str:
+    """A number as ``json.dumps`` writes it (an int is its repr, without calling the encoder)."""
+    return repr(value) if value.__class__ is int else json.dumps(value)
 
 
 # Dataset rows: the five key columns first (export_fragments.chunk_keys reads them by position),
@@ -138,7 +140,7 @@ class EntryWriter:
         text = self._licenses.get(code)
         if text is None:
             title = self.license_title(code)
-            text = self._licenses[code] = _value(title) if title else ""
+            text = self._licenses[code] = _string(title) if title else ""
         return text
 
     def texts(self, rows: list[tuple], themes: dict[int, list[str]]) -> list[tuple[int, str]]:
@@ -176,36 +178,36 @@ class EntryWriter:
         ) = row
         urls = self.urls
         page = urls.page(slug, identifier)
-        out = ['{"identifier": ', _value(name)]
+        out = ['{"identifier": ', _string(name)]
         if title:
-            out += (', "title": ', _value(title))
+            out += (', "title": ', _string(title))
         if description:
-            out += (', "description": ', _value(description))
+            out += (', "description": ', _string(description))
         mbox = publisher_mbox or town_email or urls.mbox
         if publisher_name or mbox:
             out.append(', "publisher": {')
             if publisher_name:
-                out += ('"name": ', _value(publisher_name))
+                out += ('"name": ', _string(publisher_name))
             if mbox:
-                out += (', "mbox": ' if publisher_name else '"mbox": ', _value(mbox))
+                out += (', "mbox": ' if publisher_name else '"mbox": ', _string(mbox))
             out.append("}")
         if contact_name or contact_email:
             out.append(', "contactPoint": {')
             if contact_name:
-                out += ('"fn": ', _value(contact_name))
+                out += ('"fn": ', _string(contact_name))
             if contact_email:
-                out += (', "hasEmail": ' if contact_name else '"hasEmail": ', _value(contact_email))
+                out += (', "hasEmail": ' if contact_name else '"hasEmail": ', _string(contact_email))
             out.append("}")
         text = self.json_list(super_themes)
         if text:
             out += (', "superTheme": ', text)
         if themes:
-            out += (', "theme": [', ", ".join(map(_value, themes)), "]")
+            out += (', "theme": [', ", ".join(map(_string, themes)), "]")
         text = self.json_list(keywords)
         if text:
             out += (', "keyword": ', text)
         if periodicity:
-            out += (', "accrualPeriodicity": ', _value(periodicity))
+            out += (', "accrualPeriodicity": ', _string(periodicity))
         text = self.date(issued)
         if text:
             out += (', "issued": "', text, '"')
@@ -213,12 +215,12 @@ class EntryWriter:
         if text:
             out += (', "modified": "', text, '"')
         if temporal:
-            out += (', "temporal": ', _value(temporal))
+            out += (', "temporal": ', _string(temporal))
         if spatial:
-            out += (', "spatial": ', _value(spatial))
+            out += (', "spatial": ', _string(spatial))
         landing = landing_page or page
         if landing:
-            out += (', "landingPage": ', _value(landing))
+            out += (', "landingPage": ', _string(landing))
         text = self.license(license)
         if text:
             out += (', "license": ', text)
@@ -252,23 +254,23 @@ class EntryWriter:
         ) = row
         download = self.urls.file_url(slug, dataset_identifier, kind, identifier, file, access_url, external_url)
         access = access_url or page or download
-        out = ['{"identifier": ', _value(name)]
+        out = ['{"identifier": ', _string(name)]
         if title:
-            out += (', "title": ', _value(title))
+            out += (', "title": ', _string(title))
         if description:
-            out += (', "description": ', _value(description))
+            out += (', "description": ', _string(description))
         if access:
-            out += (', "accessURL": ', _value(access))
+            out += (', "accessURL": ', _string(access))
         if download:
-            out += (', "downloadURL": ', _value(download))
+            out += (', "downloadURL": ', _string(download))
         if format_:
-            out += (', "format": ', _value(format_))
+            out += (', "format": ', _string(format_))
         if media_type:
-            out += (', "mediaType": ', _value(media_type))
+            out += (', "mediaType": ', _string(media_type))
         if byte_size is not None:
-            out += (', "byteSize": ', _value(byte_size))
+            out += (', "byteSize": ', _number(byte_size))
         if file_name:
-            out += (', "fileName": ', _value(file_name))
+            out += (', "fileName": ', _string(file_name))
         if license:
             text = self.license(license)
             if text:
@@ -306,10 +308,10 @@ def _fields(first_id: int, last_id: int) -> dict[int, str]:
     for distribution_id, title, type_, description, units in row_tuples(
         rows, ("distribution_id", "title", "type", "description", "units")
     ):
-        text = '{"title": ' + _value(title) + ', "type": ' + _value(type_)
+        text = '{"title": ' + _string(title) + ', "type": ' + _string(type_)
         if description:
-            text += ', "description": ' + _value(description)
+            text += ', "description": ' + _string(description)
         if units:
-            text += ', "units": ' + _value(units)
+            text += ', "units": ' + _string(units)
         out[distribution_id].append(text + "}")
     return {pk: ", ".join(texts) for pk, texts in out.items()}
