@@ -76,23 +76,27 @@ DISTRIBUTION_COLUMNS = (
     "access_url",
     "external_url",
 )
-DATE_COLUMNS = frozenset({"issued", "modified"})
+DATE_COLUMNS = frozenset({"issued", "modified", "updated_at"})
 
 
 def row_tuples(queryset: QuerySet, columns: tuple[str, ...]) -> list[tuple]:
     """The rows of ``queryset`` as tuples of ``columns``, read through a plain cursor.
 
-    On SQLite the profile's dates are cast to text: the driver would otherwise parse each one into
-    a datetime (a third of reading the rows) only for the writer to turn it back into text, which it
-    does once per distinct value (``EntryWriter.date``). ``updated_at`` is read as a datetime (keys)."""
-    if connection.vendor == "sqlite":
-        selected = [Cast(F(c), TextField()) if c in DATE_COLUMNS else c for c in columns]
-    else:
-        selected = list(columns)
+    Dates are read as text (``CAST(... AS text)``): the drivers would otherwise parse each one
+    into a datetime in Python (psycopg through Django's time-zone loader, SQLite through Django's
+    converter; a third to half of reading the rows) only for the writer to turn it back into text,
+    which it does once per distinct value (``EntryWriter.date``, ``utc``)."""
+    selected = [Cast(F(c), TextField()) if c in DATE_COLUMNS else c for c in columns]
     sql, params = queryset.values_list(*selected).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def utc(text: str) -> datetime:
+    """A date read as text: SQLite's UTC without an offset, or PostgreSQL's with one."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class EntryWriter:
@@ -109,16 +113,14 @@ class EntryWriter:
         self._licenses: dict = {}
 
     def date(self, value) -> str | None:
-        """A profile date-time as text, once per distinct raw value (datetime, or SQLite's text)."""
+        """A profile date-time as text, once per distinct value read (``row_tuples``' text)."""
         if value is None:
             return None
         text = self._dates.get(value)
         if text is None:
             if len(self._dates) > 65536:  # bounded, not a leak
                 self._dates.clear()
-            moment = datetime.fromisoformat(value) if value.__class__ is str else value
-            if moment.tzinfo is None:  # SQLite keeps UTC without an offset
-                moment = moment.replace(tzinfo=UTC)
+            moment = utc(value) if value.__class__ is str else value
             text = self._dates[value] = moment.astimezone(self.urls.zone).isoformat(timespec="seconds")
         return text
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max
 
+from .datajson_entries import utc
 from .models import DatasetExportFragment, Distribution, Field
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,8 @@ FRAGMENT_FORMAT = "1"
 
 
 def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[int, list[str]], config: str):
-    """The current key of each dataset of a chunk: rows start with (id, version, updated_at, slug,
-    e-mail), ``datajson_entries.KEY_COLUMNS``."""
+    """The current key of each dataset of a chunk: rows start with (id, version, updated_at as
+    text, slug, e-mail), ``datajson_entries.KEY_COLUMNS`` read by ``row_tuples``."""
     dists = (
         Distribution.objects.filter(dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True)
         .values_list("dataset_id")
@@ -45,10 +45,8 @@ def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[
     field_stats = {dataset_id: (n, top) for dataset_id, n, top in fields}
     keys = {}
     for pk, version, updated_at, slug, email, *_rest in datasets:
-        if updated_at.tzinfo is None:  # SQLite's UTC, read through a plain cursor
-            updated_at = updated_at.replace(tzinfo=UTC)
         text = (
-            f"{FRAGMENT_FORMAT}|{config}|{version}|{updated_at.isoformat()}|{slug}|"
+            f"{FRAGMENT_FORMAT}|{config}|{version}|{utc(updated_at).isoformat()}|{slug}|"
             f"{email}|{themes.get(pk)}|{dist_stats.get(pk)}|{field_stats.get(pk)}"
         )
         keys[pk] = hashlib.sha256(text.encode()).hexdigest()
