@@ -62,19 +62,37 @@ def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str]]:
 def store(items: list[tuple[int, str, str]]) -> None:
     """Keep these (dataset id, key, entry text); a failure only costs the next export some time.
 
-    One upsert statement run for every row through the driver's ``executemany``: building model
-    instances for ``bulk_create`` cost more than writing the rows (a quarter of a first export)."""
+    Building model instances for ``bulk_create`` cost more than writing the rows (a quarter of a
+    first export), so the rows go straight to the database: on SQLite (in-process) one upsert
+    statement run for every row through ``executemany``; on PostgreSQL, where each of those
+    statements is parsed and planned by the server (6.5 of a first export's 14 s), the chunk is
+    copied into a temporary table (``COPY``) and upserted from there in one statement."""
     if not items:
         return
     table, pk, key, entry = map(
         connection.ops.quote_name, (DatasetExportFragment._meta.db_table, "dataset_id", "key", "entry")
     )
-    sql = (
-        f"INSERT INTO {table} ({pk}, {key}, {entry}) VALUES (%s, %s, %s) "
-        f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}"
-    )
+    upsert = f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}"
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, items)
+            if connection.vendor == "postgresql":
+                _copy_upsert(cursor, items, f"INSERT INTO {table} ({pk}, {key}, {entry}) SELECT * FROM %s {upsert}")
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({pk}, {key}, {entry}) VALUES (%s, %s, %s) {upsert}", items)
     except DatabaseError:  # e.g. SQLite busy with a writer: serve the export anyway
         logger.warning("Could not store %d data.json entries", len(items), exc_info=True)
+
+
+_LOAD_TABLE = "catalog_export_fragment_load"
+
+
+def _copy_upsert(cursor, items: list[tuple[int, str, str]], insert: str) -> None:
+    """PostgreSQL: ``items`` copied into a temporary table of this session, then ``insert`` (with
+    ``%s`` for that table) run once; the table is emptied after use (the transaction may be an
+    outer one, e.g. in tests)."""
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} (dataset_id bigint, key text, entry text)")
+    with cursor.cursor.copy(f"COPY {_LOAD_TABLE} (dataset_id, key, entry) FROM STDIN") as copy:
+        for item in items:
+            copy.write_row(item)
+    cursor.execute(insert % _LOAD_TABLE)
+    cursor.execute(f"TRUNCATE {_LOAD_TABLE}")
