@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality, Province
 
-from . import export_fragments, profile
+from . import datajson_entries, export_fragments, profile
 from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
 from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
 
@@ -203,13 +203,21 @@ class _Addresses:
         return self.dataset_page.replace(self.MARK_M, slug).replace(self.MARK_D, identifier)
 
     def file(self, slug: str, identifier: str, dist: dict) -> str | None:
-        if dist["kind"] != DistributionKind.UPLOAD:
-            return dist["external_url"] or dist["access_url"] or None
+        return self.file_url(
+            slug, identifier, dist["kind"], dist["identifier"], dist["file"], dist["access_url"], dist["external_url"]
+        )
+
+    def file_url(
+        self, slug: str, identifier: str, kind: str, dist_identifier: str, file: str, access_url: str, external_url: str
+    ) -> str | None:
+        """The download address of a distribution (``identifier`` is its dataset's)."""
+        if kind != DistributionKind.UPLOAD:
+            return external_url or access_url or None
         if self.download is not None:
             url = self.download.replace(self.MARK_M, slug).replace(self.MARK_D, identifier)
-            return url.replace(self.MARK_R, dist["identifier"])
-        if dist["file"]:
-            return settings.SITE_URL + settings.MEDIA_URL + quote(dist["file"])
+            return url.replace(self.MARK_R, dist_identifier)
+        if file:
+            return settings.SITE_URL + settings.MEDIA_URL + quote(file)
         return None
 
 
@@ -364,12 +372,12 @@ def _chunk_themes(first_id: int, last_id: int, theme_ids: dict[int, str]) -> dic
     return themes
 
 
-def _chunk_relations(first_id: int, last_id: int, theme_ids: dict[int, str], themes=None) -> tuple[dict, dict, dict]:
+def _chunk_relations(first_id: int, last_id: int, theme_ids: dict[int, str]) -> tuple[dict, dict, dict]:
     """Themes, live distributions and fields of the datasets with ids in [first_id, last_id].
 
     Ranges, not ``IN (...)`` lists: cheaper to build and to plan; rows of datasets outside the
     scope (drafts, other provinces) are simply never looked up."""
-    themes = themes if themes is not None else _chunk_themes(first_id, last_id, theme_ids)
+    themes = _chunk_themes(first_id, last_id, theme_ids)
     distributions: dict[int, list[dict]] = defaultdict(list)
     dist_rows = Distribution.objects.filter(
         dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True
@@ -430,11 +438,9 @@ def dataset_entries(
             yield entry
 
 
-def _built(
-    chunk: list[dict], scope: CatalogScope, urls: _Addresses, theme_ids: dict, *, extras: bool = False, themes=None
-):
+def _built(chunk: list[dict], scope: CatalogScope, urls: _Addresses, theme_ids: dict, *, extras: bool = False):
     """(dataset id, entry) of each dataset row of a chunk, in order."""
-    themes, distributions, fields = _chunk_relations(chunk[0]["id"], chunk[-1]["id"], theme_ids, themes)
+    themes, distributions, fields = _chunk_relations(chunk[0]["id"], chunk[-1]["id"], theme_ids)
     for ds in chunk:
         rows = distributions.get(ds["id"], [])
         dists = [distribution_entry(d, fields.get(d["id"], []), ds, scope, urls) for d in rows]
@@ -442,9 +448,6 @@ def _built(
         if extras:
             _extras(ds, rows, entry, urls)
         yield ds["id"], entry
-
-
-KEY_COLUMNS = ("id", "version", "updated_at", "municipality__slug", "municipality__contact_email")
 
 
 def _config_digest(urls: _Addresses, theme_ids: dict[int, str]) -> str:
@@ -457,39 +460,39 @@ def _config_digest(urls: _Addresses, theme_ids: dict[int, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# A chunk whose entries were mostly rebuilt is followed by one read with every column at once.
-FULL_COLUMNS = (*DATASET_COLUMNS, "version", "updated_at")
-
-
 class _ProvinceEntries:
-    """Builds the province's entry texts chunk by chunk, reusing the stored ones that are current."""
+    """Builds the province's entry texts chunk by chunk, reusing the stored ones that are current.
+
+    Rows are tuples: ``datajson_entries.KEY_COLUMNS`` alone, or all ``DATASET_COLUMNS`` (which
+    start with the key columns); the entries are written as text from them (datajson_entries.py)."""
 
     def __init__(self, scope: CatalogScope):
         self.scope = scope
         self.urls = _Addresses()
         self.theme_ids = dict(Theme.objects.values_list("id", "identifier"))
         self.config = _config_digest(self.urls, self.theme_ids)
+        self.writer = datajson_entries.EntryWriter(self.urls, license_title)
 
-    def texts(self, chunk: list[dict]) -> tuple[list[str], int]:
+    def texts(self, chunk: list[tuple]) -> tuple[list[str], int]:
         """The entry texts of a chunk of dataset rows (ordered by id), and how many were rebuilt.
 
         Set-based: a few range queries per chunk (keys' aggregates, stored entries, themes,
         distributions, fields), the rebuilt entries stored with one bulk upsert."""
-        first_id, last_id = chunk[0]["id"], chunk[-1]["id"]
+        first_id, last_id = chunk[0][0], chunk[-1][0]
         themes = _chunk_themes(first_id, last_id, self.theme_ids)
         keys = export_fragments.chunk_keys(chunk, first_id, last_id, themes, self.config)
         kept = export_fragments.stored(first_id, last_id)
         stale = {pk for pk, key in keys.items() if kept.get(pk, ("", ""))[0] != key}
         fresh: dict[int, str] = {}
         if stale:
-            if "title" in chunk[0]:  # read with every column already
-                rows = [ds for ds in chunk if ds["id"] in stale]
+            if len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS):  # read with every column already
+                rows = [row for row in chunk if row[0] in stale]
             else:
-                rows = _rows(datasets_in_scope(self.scope).filter(id__in=stale).order_by("id"), DATASET_COLUMNS)
-            built = _built(rows, self.scope, self.urls, self.theme_ids, themes=themes)
-            fresh = {pk: json.dumps(entry, ensure_ascii=False) for pk, entry in built}
+                stale_rows = datasets_in_scope(self.scope).filter(id__in=stale).order_by("id")
+                rows = datajson_entries.row_tuples(stale_rows, datajson_entries.DATASET_COLUMNS)
+            fresh = dict(self.writer.texts(rows, themes))
             export_fragments.store([(pk, keys[pk], text) for pk, text in fresh.items()])
-        return [fresh[ds["id"]] if ds["id"] in fresh else kept[ds["id"]][1] for ds in chunk], len(fresh)
+        return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1] for row in chunk], len(fresh)
 
 
 def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
@@ -502,10 +505,11 @@ def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -
     base = datasets_in_scope(scope).order_by("id")
     last_id, full = 0, True
     while True:
-        chunk = _rows(base.filter(id__gt=last_id)[:chunk_size], FULL_COLUMNS if full else KEY_COLUMNS)
+        columns = datajson_entries.DATASET_COLUMNS if full else datajson_entries.KEY_COLUMNS
+        chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
         if not chunk:
             return
-        last_id = chunk[-1]["id"]
+        last_id = chunk[-1][0]
         texts, rebuilt = entries.texts(chunk)
         full = rebuilt * 2 > len(chunk)
         yield from texts
@@ -522,10 +526,11 @@ def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE
     base = datasets_in_scope(scope).order_by("-id")
     upper, total = 2**62, 0
     while True:
-        chunk = _rows(base.filter(id__lt=upper)[:chunk_size], FULL_COLUMNS)[::-1]
+        chunk = datajson_entries.row_tuples(base.filter(id__lt=upper)[:chunk_size], datajson_entries.DATASET_COLUMNS)
         if not chunk:
             return total
-        upper = chunk[0]["id"]
+        chunk.reverse()
+        upper = chunk[0][0]
         _texts, rebuilt = entries.texts(chunk)
         if not rebuilt:
             return total
@@ -550,10 +555,9 @@ def catalog_stream(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iter
     else:  # a municipality's catalog is small: built as it streams
         texts = (json.dumps(entry, ensure_ascii=False) for entry in dataset_entries(scope, chunk_size=chunk_size))
     for text in texts:
-        buffer.append(("" if first else ",") + text)
-        first = False
+        buffer.append(text)
         if len(buffer) >= 200:
-            yield "".join(buffer)
+            yield ("" if first else ",") + ",".join(buffer)
+            first = False
             buffer.clear()
-    buffer.append("]}")
-    yield "".join(buffer)
+    yield ("" if first or not buffer else ",") + ",".join(buffer) + "]}"

@@ -217,3 +217,69 @@ def test_half_filled_store_meets_the_stream_in_the_middle(rich):
 
     assert _streamed(2) == expected
     assert DatasetExportFragment.objects.count() == len(ids)
+
+
+@pytest.fixture
+def odd(municipality, settings):
+    """Published datasets with the values an entry writer gets wrong first: empty optional keys (a
+    publisher with only the portal's e-mail, a contact with only an e-mail), empty and missing JSON
+    lists, unknown and empty licenses, a zero size, a link with no address, control characters and
+    line separators, a date to the microsecond, before the epoch, in a past time-zone offset."""
+    municipality.contact_email = ""
+    municipality.save()
+    bare = _full_dataset(municipality, "casi-vacio")
+    Dataset.objects.filter(pk=bare.pk).update(
+        publisher_name="",
+        publisher_mbox="",
+        contact_name="",
+        contact_email="solo-correo@example.org",
+        super_themes=[],
+        keywords=[],
+        language=[],
+        license="licencia-desconocida",
+        accrual_periodicity="",
+        issued=datetime(1920, 5, 1, 12, 0, 0, 999999, tzinfo=TZ),
+        modified=None,
+        temporal="",
+        spatial="",
+        landing_page="",
+        description='control \x01\x1f, separadores \u2028\u2029, nulo \\u0000 y «comillas» "dobles"',
+    )
+    uploaded, linked = bare.distributions.order_by("position", "id")
+    type(uploaded).objects.filter(pk=uploaded.pk).update(
+        byte_size=0, license="", title="", description="", format="", media_type="", file_name="", issued=None
+    )
+    type(linked).objects.filter(pk=linked.pk).update(external_url="", access_url="", license="otra-licencia")
+    languages = _full_dataset(municipality, "idiomas")
+    Dataset.objects.filter(pk=languages.pk).update(
+        keywords=["ñandú", "tab\tbed", "emoji 🚧"],
+        language=["spa", "eng"],
+        contact_name="Solo nombre",
+        contact_email="",
+    )
+
+
+def test_entries_written_as_text_are_the_dict_entries_bytes_for_odd_values(odd, settings):
+    expected = _one_at_a_time()
+    catalog = json.loads(expected)
+    bare = next(d for d in catalog["dataset"] if d["identifier"] == "la-plata_casi-vacio")
+    # The odd values really reach the entry (else the comparison below proves little).
+    assert bare["publisher"] == {"mbox": settings.CATALOG_PUBLISHER_EMAIL}
+    assert bare["contactPoint"] == {"hasEmail": "solo-correo@example.org"}
+    assert "superTheme" not in bare
+    assert "keyword" not in bare
+    assert bare["language"] == ["spa"]
+    assert bare["license"] == "licencia-desconocida"
+    assert bare["issued"] == "1920-05-01T12:00:00-04:00"
+    assert bare["distribution"][0]["byteSize"] == 0
+    assert "license" not in bare["distribution"][0]
+    assert "downloadURL" not in bare["distribution"][1]
+
+    for chunk_size in (1, 1000):
+        DatasetExportFragment.objects.all().delete()
+        assert _streamed(chunk_size) == expected
+    assert _streamed(1000) == expected  # from the stored entries
+    other = next(d for d in catalog["dataset"] if d["identifier"] == "la-plata_idiomas")
+    assert other["keyword"] == ["ñandú", "tab\tbed", "emoji 🚧"]
+    assert other["language"] == ["spa", "eng"]
+    assert other["contactPoint"] == {"fn": "Solo nombre"}
