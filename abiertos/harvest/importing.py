@@ -92,7 +92,7 @@ class Chunk:
 def _write_chunk(ctx, chunk: Chunk, by: Actor) -> list:
     run = ctx.run
     items = [
-        HarvestedItem(incoming=p.incoming, origin_url=r.origin_url, remote_id=r.remote_id)
+        HarvestedItem(incoming=p.incoming, origin_url=r.origin_url, remote_id=r.remote_id, planned=True)
         for p, r in zip(chunk.planned, chunk.remotes, strict=True)
     ]
     with transaction.atomic():

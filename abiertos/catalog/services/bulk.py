@@ -52,6 +52,9 @@ class HarvestedItem:
     incoming: Incoming
     origin_url: str
     remote_id: str
+    # True when ``catalog.imports.import_plan`` found it valid: the profile rules it applied
+    # (metadata, resources, data dictionary) are not applied again, the other checks are.
+    planned: bool = False
 
 
 @dataclass

@@ -204,3 +204,13 @@ def test_datasets_import_bulk_indexes_from_memory_as_datasets_index_would(munici
     }
     datasets_index(dataset_ids=ids)
     assert _index_rows(ids) == from_memory
+
+
+def test_datasets_import_bulk_of_planned_items_still_checks_what_the_plan_does_not(municipality):
+    long_format = {**_entry("largo")["distribution"][0], "format": "X" * 200}
+    items = _items(municipality, _entry("bien"), _entry("largo", distribution=[long_format]))
+    for item in items:
+        item.planned = True
+    outcomes = datasets_import_bulk(municipality=municipality, items=items, by=SYSTEM)
+    assert [o.action for o in outcomes] == ["create", "invalid"]
+    assert outcomes[1].errors[0].startswith("Revisá los datos marcados del recurso. format: Puede tener hasta")
