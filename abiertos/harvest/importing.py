@@ -121,3 +121,5 @@ def chunk_import(ctx, chunk: Chunk, by: Actor, one_by_one: Callable) -> None:
             continue
         counter = {"create": "created", "update": "updated"}.get(outcome.action, "unchanged")
         setattr(run, counter, getattr(run, counter) + 1)
+        if outcome.written is not None:
+            ctx.written[remote.remote_id] = outcome.written

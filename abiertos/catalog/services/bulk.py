@@ -62,6 +62,9 @@ class BulkOutcome:
     action: str = "invalid"  # create, update, unchanged, invalid
     dataset_id: int | None = None
     errors: list[str] = field(default_factory=list)
+    # Created or updated: the dataset as written (its municipality, themes and live distributions),
+    # for a caller that goes on judging it without reading it back.
+    written: Loaded | None = None
 
 
 def _existing(municipality: Municipality, identifiers: list[str]) -> dict[str, Dataset]:
@@ -117,10 +120,11 @@ def _write(rows: BatchRows, municipality: Municipality, by: Actor, taxonomy: dic
     updated_ids = [c.dataset.pk for c in rows.updated]
     DatasetExportFragment.objects.filter(dataset_id__in=updated_ids).delete()
     changed_ids = [c.dataset.pk for c in rows.created + rows.updated]
-    datasets_index_loaded(
-        [_indexed(c, municipality, taxonomy) for c in rows.created + rows.updated],
-        created=[c.dataset.pk for c in rows.created],
-    )
+    written = []
+    for change in rows.created + rows.updated:
+        change.outcome.written = _indexed(change, municipality, taxonomy)
+        written.append(change.outcome.written)
+    datasets_index_loaded(written, created=[c.dataset.pk for c in rows.created])
     datasets_changed.send(sender=Dataset, dataset_ids=changed_ids, municipality_id=municipality.pk)
     files = list(rows.files_changed)
     if files:
