@@ -191,11 +191,21 @@ def _harvest_share(source_ids: list[int], dry_run: bool, conn) -> None:
     from abiertos.harvest.runs import harvest_run_execute
 
     totals = {"created": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0}
+    # HARVEST_PROFILE=<path>: each worker writes a cProfile of its share to <path>.<phase n>.<pid>.
+    profiler = None
+    if profile_to := os.environ.get("HARVEST_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     cpu = time.process_time()
     for source in HarvestSource.objects.filter(pk__in=source_ids).select_related("municipality").order_by("pk"):
         run = harvest_run_execute(run=HarvestRun.objects.create(source=source, dry_run=dry_run))
         for key in totals:
             totals[key] += getattr(run, key)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{time.monotonic_ns()}.{os.getpid()}")
     conn.send({**totals, "cpu_s": time.process_time() - cpu, "peak_rss_mb": _rss_mb()})
     conn.close()
 

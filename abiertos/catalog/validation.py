@@ -217,14 +217,20 @@ def metadata_errors(metadata) -> dict[str, list[str]]:
     return errors
 
 
-def distribution_errors(metadata, url: str | None) -> dict[str, list[str]]:
-    """The rules and column lengths for a DistributionMetadata (and its URL, for linked files)."""
+def distribution_length_errors(metadata, url: str | None) -> dict[str, list[str]]:
+    """The column lengths of a DistributionMetadata (and its URL, for linked files)."""
     values = {"title": metadata.title, "format": metadata.format or ""}
     if url is not None:
         values["external_url"] = url
     errors = length_errors(Distribution, values)
     if "external_url" in errors:
         errors["url"] = errors.pop("external_url")
+    return errors
+
+
+def distribution_errors(metadata, url: str | None) -> dict[str, list[str]]:
+    """The rules and column lengths for a DistributionMetadata (and its URL, for linked files)."""
+    errors = distribution_length_errors(metadata, url)
     errors.update(
         distribution_metadata_errors(
             identifier=metadata.identifier, title=metadata.title, url=url, license=metadata.license

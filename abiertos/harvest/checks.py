@@ -26,8 +26,10 @@ class Verdict:
     findings: list[dict] = field(default_factory=list)
 
 
-# validator(*, entries, dataset_ids) -> {key: Verdict}: ``dataset_ids`` maps a key to a dataset in
-# our catalog (validated as published); ``entries`` maps the other keys to data.json-shaped entries.
+# validator(*, entries, dataset_ids, written) -> {key: Verdict}: ``dataset_ids`` maps a key to a
+# dataset in our catalog (validated as published); ``entries`` maps the other keys to data.json-shaped
+# entries; ``written`` maps some keys of ``dataset_ids`` to their dataset as the run's bulk import has
+# just written it (``catalog.services.bulk.BulkOutcome.written``), to judge without reading it back.
 Validator = Callable[..., dict[str, Verdict]]
 _validators: dict[str, Validator] = {}
 
@@ -37,14 +39,16 @@ def harvest_validator_register(name: str, validator: Validator) -> None:
     _validators[name] = validator
 
 
-def harvest_validate(*, entries: dict[str, dict], dataset_ids: dict[str, int]) -> dict[str, Verdict] | None:
+def harvest_validate(
+    *, entries: dict[str, dict], dataset_ids: dict[str, int], written: dict[str, object] | None = None
+) -> dict[str, Verdict] | None:
     """Every registered validator's verdict per key, merged (valid only if valid for all); None if
     no validator is registered, so nothing is marked federable or not."""
     if not _validators:
         return None
     merged: dict[str, Verdict] = {}
     for validator in _validators.values():
-        for key, verdict in validator(entries=entries, dataset_ids=dataset_ids).items():
+        for key, verdict in validator(entries=entries, dataset_ids=dataset_ids, written=written or {}).items():
             before = merged.get(key)
             if before is None:
                 merged[key] = verdict
@@ -72,17 +76,25 @@ def _check_of(run: HarvestRun, remote: RemoteDataset, dataset_id: int | None, ve
     )
 
 
-def harvest_run_validate(*, run: HarvestRun, changed: list[RemoteDataset], failed: set[str]) -> list[HarvestCheck]:
+def harvest_run_validate(
+    *, run: HarvestRun, changed: list[RemoteDataset], failed: set[str], written: dict[str, object] | None = None
+) -> list[HarvestCheck]:
     """Validate what a run brought in: the datasets it created or updated as our catalog now
     publishes them (a dry run: the remote entries); ``failed`` are the remote ids that could not be
-    imported. Returns the unsaved checks; a real run also sets each record's federable flag."""
+    imported; ``written``, those the bulk import wrote, as it holds them (not read back). Returns the
+    unsaved checks; a real run also sets each record's federable flag."""
     checks: list[HarvestCheck] = []
     seen: set[str] = set()
+    written = {} if run.dry_run else (written or {})
     for start in range(0, len(changed), CHUNK):
         chunk = changed[start : start + CHUNK]
-        in_catalog = {} if run.dry_run else _datasets_of(run, [r.remote_id for r in chunk])
+        in_memory = {r.remote_id: written[r.remote_id] for r in chunk if r.remote_id in written}
+        in_catalog = (
+            {} if run.dry_run else _datasets_of(run, [r.remote_id for r in chunk if r.remote_id not in in_memory])
+        )
+        in_catalog.update({key: loaded.dataset.pk for key, loaded in in_memory.items()})
         entries = {r.remote_id: r.entry for r in chunk if r.remote_id not in in_catalog}
-        verdicts = harvest_validate(entries=entries, dataset_ids=in_catalog)
+        verdicts = harvest_validate(entries=entries, dataset_ids=in_catalog, written=in_memory)
         if verdicts is None:
             return []
         for remote in chunk:

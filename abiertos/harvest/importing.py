@@ -92,7 +92,7 @@ class Chunk:
 def _write_chunk(ctx, chunk: Chunk, by: Actor) -> list:
     run = ctx.run
     items = [
-        HarvestedItem(incoming=p.incoming, origin_url=r.origin_url, remote_id=r.remote_id)
+        HarvestedItem(incoming=p.incoming, origin_url=r.origin_url, remote_id=r.remote_id, planned=True)
         for p, r in zip(chunk.planned, chunk.remotes, strict=True)
     ]
     with transaction.atomic():
@@ -121,3 +121,5 @@ def chunk_import(ctx, chunk: Chunk, by: Actor, one_by_one: Callable) -> None:
             continue
         counter = {"create": "created", "update": "updated"}.get(outcome.action, "unchanged")
         setattr(run, counter, getattr(run, counter) + 1)
+        if outcome.written is not None:
+            ctx.written[remote.remote_id] = outcome.written

@@ -47,6 +47,8 @@ class _Ctx:
     plan: list[dict] = field(default_factory=list)
     checks: list[HarvestCheck] = field(default_factory=list)
     errors: int = 0
+    # remote id → the dataset as the bulk import wrote it (the validation stage judges it from memory)
+    written: dict[str, object] = field(default_factory=dict)
 
     def log(self, level: str, stage: str, remote_id: str, message: str) -> None:
         if level == MessageLevel.ERROR:
@@ -284,7 +286,7 @@ def _validate(ctx: _Ctx, changed: list[RemoteDataset]) -> None:
     """The national profile validator's findings on what this run brought in (see checks.py)."""
     _stage(ctx, Stage.VALIDATE)
     failed = {m.remote_id for m in ctx.messages if m.level == MessageLevel.ERROR and m.stage == Stage.IMPORT}
-    ctx.checks = harvest_run_validate(run=ctx.run, changed=changed, failed=failed)
+    ctx.checks = harvest_run_validate(run=ctx.run, changed=changed, failed=failed, written=ctx.written)
 
 
 def _withdraw(ctx: _Ctx, missing: list[Record]) -> None:

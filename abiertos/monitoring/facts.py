@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from abiertos.catalog.freshness import is_up_to_date
@@ -145,12 +146,34 @@ def _related(dataset_ids_qs) -> tuple[dict, dict, set]:
 def published_entries(*, dataset_ids: list[int]) -> dict[int, dict]:
     """These live published datasets as the data.json-shaped entries the index validates (without
     the rest of the evaluation: what a harvest run's validation needs)."""
+    if not dataset_ids:
+        return {}
     qs = live_datasets().filter(pk__in=dataset_ids)
     themes, dists, _with_fields = _related(qs.values("id"))
     return {
         ds["id"]: _dataset_entry(ds, themes.get(ds["id"], []), dists.get(ds["id"], []))
         for ds in qs.values(*DATASET_COLUMNS)
     }
+
+
+def _as_read(value):
+    """A value of an unsaved-then-written row as the database gives it back (aware times in UTC,
+    files as their stored name)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo is not None else value
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return value
+
+
+def written_entry(*, dataset: Dataset, themes: list[str], distributions: list[Distribution]) -> dict | None:
+    """The entry ``published_entries`` would read for a dataset just written and still in memory
+    (its live distributions in order), without reading it back; None if it is not published."""
+    if dataset.status != DatasetStatus.PUBLISHED or dataset.deleted_at is not None:
+        return None
+    ds = {name: _as_read(getattr(dataset, name)) for name in DATASET_COLUMNS}
+    dists = [{name: _as_read(getattr(d, name)) for name in DISTRIBUTION_COLUMNS} for d in distributions]
+    return _dataset_entry(ds, themes, dists)
 
 
 def dataset_facts(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from abiertos.catalog.models import Theme
 from abiertos.harvest.checks import Verdict, harvest_validator_register
 
-from .facts import published_entries
+from .facts import published_entries, written_entry
 from .validator import Finding, validate_dataset
 
 
@@ -16,14 +16,32 @@ def _verdict(findings: list[Finding]) -> Verdict:
     return Verdict(valid=not any(f.level == "error" for f in findings), findings=[f.as_dict() for f in findings])
 
 
-def harvested_validate(*, entries: dict[str, dict], dataset_ids: dict[str, int]) -> dict[str, Verdict]:
-    """Datasets in our catalog as published (``dataset_ids``); the others as their remote entries."""
+def _in_memory(written) -> dict | None:
+    """The published entry of a dataset the run's bulk import wrote, from the objects it holds
+    (``catalog.services.bulk.BulkOutcome.written``); None when it is not public."""
+    if not written.municipality.is_active:
+        return None
+    return written_entry(
+        dataset=written.dataset,
+        themes=[t.identifier for t in written.themes],
+        distributions=[d for d, _fields in written.distributions],
+    )
+
+
+def harvested_validate(
+    *, entries: dict[str, dict], dataset_ids: dict[str, int], written: dict | None = None
+) -> dict[str, Verdict]:
+    """Datasets in our catalog as published (``dataset_ids``; those in ``written`` from memory, the
+    others read back); the others as their remote entries."""
     verdicts: dict[str, Verdict] = {}
+    written = written or {}
     taxonomy = set(Theme.objects.values_list("identifier", flat=True))
     if dataset_ids:
-        published = published_entries(dataset_ids=list(dataset_ids.values()))
-        for key, dataset_id in dataset_ids.items():
-            if (entry := published.get(dataset_id)) is not None:
+        published = {key: _in_memory(written[key]) for key in dataset_ids if key in written}
+        read = published_entries(dataset_ids=[pk for key, pk in dataset_ids.items() if key not in written])
+        published.update({key: read.get(pk) for key, pk in dataset_ids.items() if key not in written})
+        for key, entry in published.items():
+            if entry is not None:
                 verdicts[key] = _verdict(validate_dataset(entry, path="dataset", taxonomy=taxonomy))
     if entries:
         for key, entry in entries.items():

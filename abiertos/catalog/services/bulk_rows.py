@@ -21,7 +21,7 @@ from ..imports_mapping import IncomingDistribution
 from ..inputs import DatasetMetadata, DistributionMetadata
 from ..models import Dataset, DatasetStatus, Distribution, DistributionKind, Field
 from ..snapshots import dataset_snapshot, distribution_snapshot
-from ..validation import distribution_errors, metadata_errors
+from ..validation import distribution_errors, distribution_length_errors, length_errors, metadata_errors
 from ..vocabularies import MEDIA_TYPES
 from .datasets import _apply_defaults
 from .distributions import _format_from_name
@@ -139,7 +139,9 @@ class BatchRows:
             ]
         if current is not None and current.deleted_at is not None:
             return [_("El conjunto de datos está eliminado; restauralo antes de editarlo.")]
-        errors = metadata_errors(metadata)
+        # Rules the import plan already applied (``item.planned``) are not run twice: what is left
+        # is what the plan does not know (column lengths, the taxonomy, the catalog's rows).
+        errors = length_errors(Dataset, metadata.model_values()) if item.planned else metadata_errors(metadata)
         if unknown := sorted(set(metadata.themes) - self.themes.keys()):
             errors["themes"] = [_("Temas que no existen en la taxonomía: %(v)s.") % {"v": ", ".join(unknown)}]
         if errors:
@@ -147,16 +149,18 @@ class BatchRows:
         live = self._live(current)
         seen: set[str] = set()
         for dist in item.incoming.distributions:
-            if problem := self._distribution_problem(dist, live.get(dist.metadata.identifier), seen):
+            if problem := self._distribution_problem(dist, live.get(dist.metadata.identifier), seen, item.planned):
                 return [problem]
             seen.add(dist.metadata.identifier)
         self.claimed |= seen
         return []
 
-    def _distribution_problem(self, dist: IncomingDistribution, existing: Distribution | None, seen: set[str]) -> str:
+    def _distribution_problem(
+        self, dist: IncomingDistribution, existing: Distribution | None, seen: set[str], planned: bool
+    ) -> str:
         identifier = dist.metadata.identifier
         url = dist.url.strip() if existing is None or existing.kind == DistributionKind.URL else None
-        errors = distribution_errors(dist.metadata, url)
+        errors = (distribution_length_errors if planned else distribution_errors)(dist.metadata, url)
         others = self.owners.get(identifier, set()) - ({existing.pk} if existing is not None else set())
         if identifier and (others or identifier in seen or identifier in self.claimed):
             errors["identifier"] = [_("Ya hay un recurso con el identificador «%(v)s».") % {"v": identifier}]

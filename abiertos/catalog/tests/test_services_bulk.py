@@ -149,3 +149,68 @@ def test_datasets_delete_bulk_hides_with_a_revision_and_event_each(municipality)
     assert AuditEvent.objects.filter(action="dataset.delete", target_id__in=[str(i) for i in ids]).count() == 2
     assert not DatasetSearchEntry.objects.filter(pk__in=ids).exists()
     assert datasets_delete_bulk(municipality=municipality, dataset_ids=ids, by=SYSTEM) == []
+
+
+def _index_rows(ids: list[int]) -> tuple[list, list]:
+    from abiertos.catalog.models import DatasetSearchFacet
+
+    entry_columns = [f.attname for f in DatasetSearchEntry._meta.concrete_fields]
+    entries = sorted(DatasetSearchEntry.objects.filter(pk__in=ids).values_list(*entry_columns))
+    facets = sorted(
+        DatasetSearchFacet.objects.filter(entry_id__in=ids).values_list(
+            "entry_id", "facet", "value", "label", "value_ref"
+        )
+    )
+    return entries, facets
+
+
+def test_datasets_import_bulk_indexes_from_memory_as_datasets_index_would(municipality):
+    from abiertos.catalog.models import SearchIndexChange
+    from abiertos.catalog.search_index import datasets_index
+
+    two_resources = [
+        _entry("uno")["distribution"][0],
+        {"identifier": "uno-json", "title": "Datos en JSON", "downloadURL": "https://datos.example.org/uno.json"},
+    ]
+    first = datasets_import_bulk(
+        municipality=municipality,
+        items=_items(
+            municipality,
+            _entry("uno", distribution=two_resources),
+            _entry("dos", theme=["presupuesto", "gasto-publico"]),
+        ),
+        by=SYSTEM,
+    )
+    ids = [o.dataset_id for o in first]
+    changed = _entry("uno", title="Conjunto uno, revisado", keyword=["gasto", "obras"], theme=["obras-publicas"])
+    changed["distribution"] = [
+        {**two_resources[1], "format": "JSON", "field": [{"title": "importe total"}]},
+        {"identifier": "uno-xlsx", "title": "Planilla", "downloadURL": "https://datos.example.org/uno.xlsx"},
+    ]
+    before_log = SearchIndexChange.objects.count()
+    second = datasets_import_bulk(municipality=municipality, items=_items(municipality, changed), by=SYSTEM)
+    assert second[0].action == "update"
+    # The change log names the updated dataset, for the processes that keep a copy of the index.
+    assert list(SearchIndexChange.objects.order_by("pk").values_list("dataset_id", flat=True)[before_log:]) == [ids[0]]
+    from_memory = _index_rows(ids)
+    entries, facets = from_memory
+    assert len(entries) == 2
+    assert ("theme", "obras-publicas") in {(f[1], f[2]) for f in facets if f[0] == ids[0]}
+    assert ("format", "XLSX") in {(f[1], f[2]) for f in facets if f[0] == ids[0]}
+    assert ("format", "CSV") not in {(f[1], f[2]) for f in facets if f[0] == ids[0]}
+    assert {(f[1], f[2]) for f in facets if f[0] == ids[1] and f[1] == "theme"} == {
+        ("theme", "presupuesto"),
+        ("theme", "gasto-publico"),
+    }
+    datasets_index(dataset_ids=ids)
+    assert _index_rows(ids) == from_memory
+
+
+def test_datasets_import_bulk_of_planned_items_still_checks_what_the_plan_does_not(municipality):
+    long_format = {**_entry("largo")["distribution"][0], "format": "X" * 200}
+    items = _items(municipality, _entry("bien"), _entry("largo", distribution=[long_format]))
+    for item in items:
+        item.planned = True
+    outcomes = datasets_import_bulk(municipality=municipality, items=items, by=SYSTEM)
+    assert [o.action for o in outcomes] == ["create", "invalid"]
+    assert outcomes[1].errors[0].startswith("Revisá los datos marcados del recurso. format: Puede tener hasta")

@@ -41,7 +41,7 @@ def strict_about(monkeypatch):
     flagged: set[str] = set()
     finding = {"level": "error", "path": "dataset.license", "profile": True, "message": "Falta la licencia.", "fix": ""}
 
-    def strict(*, entries, dataset_ids):
+    def strict(*, entries, dataset_ids, written):
         keys = [*entries, *dataset_ids]
         return {k: Verdict(False, [finding]) if k in flagged else Verdict(True, []) for k in keys}
 
