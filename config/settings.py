@@ -138,6 +138,15 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 UNCONFIRMED_ACCOUNT_DAYS = env_int("UNCONFIRMED_ACCOUNT_DAYS", 14)
 
 REDIS_URL = env_str("REDIS_URL", "")
+# The test suite runs in several pytest-xdist workers against one Redis: each worker (and the
+# processes it starts, which inherit its environment) gets its own database number, so that one
+# worker's cache.clear() (a FLUSHDB) cannot drop another worker's keys, such as a held host slot.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw") and _XDIST_WORKER[2:].isdigit():
+    _base, _sep, _db = REDIS_URL.rstrip("/").rpartition("/")
+    _db_number = int(_db) if _sep and _db.isdigit() and "//" in _base else 0
+    _base = _base if _sep and _db.isdigit() and "//" in _base else REDIS_URL.rstrip("/")
+    REDIS_URL = f"{_base}/{(_db_number + 1 + int(_XDIST_WORKER[2:])) % 16}"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
