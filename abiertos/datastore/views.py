@@ -30,17 +30,22 @@ def _preview(distribution, overrides):
         return None, problem
 
 
-@login_required
-def table_detail(request, municipality_slug, identifier, distribution_identifier):
-    """GET shows the detection (with the corrections in the query string); POST loads with them."""
-    actor = actor_for_web(request)
+def _editable_table(actor, municipality_slug: str, identifier: str, distribution_identifier: str):
+    """The distribution the actor may edit (or NotFound / PermissionDenied) and its table, if any."""
     distribution = selectors.distribution_get_for_table_edit(
         actor=actor,
         municipality_slug=municipality_slug,
         identifier=identifier,
         distribution_identifier=distribution_identifier,
     )
-    table = selectors.datastore_table_for(distribution=distribution)
+    return distribution, selectors.datastore_table_for(distribution=distribution)
+
+
+@login_required
+def table_detail(request, municipality_slug, identifier, distribution_identifier):
+    """GET shows the detection (with the corrections in the query string); POST loads with them."""
+    actor = actor_for_web(request)
+    distribution, table = _editable_table(actor, municipality_slug, identifier, distribution_identifier)
     data = request.POST if request.method == "POST" else (request.GET if "preview" in request.GET else None)
     stored = table.overrides if table else {}
     # A linked file would be downloaded on every visit: detect it only when asked to.
@@ -78,13 +83,7 @@ def table_detail(request, municipality_slug, identifier, distribution_identifier
 def table_fields_update(request, municipality_slug, identifier, distribution_identifier):
     """Save the descriptions and units the publisher wrote for each column (the data dictionary)."""
     actor = actor_for_web(request)
-    distribution = selectors.distribution_get_for_table_edit(
-        actor=actor,
-        municipality_slug=municipality_slug,
-        identifier=identifier,
-        distribution_identifier=distribution_identifier,
-    )
-    table = selectors.datastore_table_for(distribution=distribution)
+    distribution, table = _editable_table(actor, municipality_slug, identifier, distribution_identifier)
     if table is None or not table.columns:
         raise NotFound(_("Este recurso todavía no tiene una tabla cargada."))
     edits = [
@@ -110,13 +109,7 @@ def table_fields_update(request, municipality_slug, identifier, distribution_ide
 def table_schema_update(request, municipality_slug, identifier, distribution_identifier):
     """Declare which standard schema the table follows (or none), so it joins the province's combined table."""
     actor = actor_for_web(request)
-    distribution = selectors.distribution_get_for_table_edit(
-        actor=actor,
-        municipality_slug=municipality_slug,
-        identifier=identifier,
-        distribution_identifier=distribution_identifier,
-    )
-    table = selectors.datastore_table_for(distribution=distribution)
+    distribution, table = _editable_table(actor, municipality_slug, identifier, distribution_identifier)
     if table is None:
         raise NotFound(_("Este recurso todavía no tiene una tabla cargada."))
     wanted = request.POST.get("schema", "")

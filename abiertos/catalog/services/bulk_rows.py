@@ -24,7 +24,7 @@ from ..snapshots import dataset_snapshot, distribution_snapshot
 from ..validation import distribution_errors, distribution_length_errors, length_errors, metadata_errors
 from ..vocabularies import MEDIA_TYPES
 from .datasets import _apply_defaults
-from .distributions import _format_from_name
+from .distributions import _format_from_name, url_distribution_build
 
 METADATA_COLUMNS = [f for f in DatasetMetadata.__dataclass_fields__ if f != "themes"]
 DISTRIBUTION_ROW = [
@@ -186,23 +186,12 @@ class BatchRows:
         return change
 
     def _new_distribution(self, dataset: Dataset, dist: IncomingDistribution, position: int) -> Distribution:
-        metadata, url = dist.metadata, dist.url.strip()
-        fmt = (metadata.format or _format_from_name(url.split("?")[0])).upper()
-        distribution = Distribution(
+        distribution = url_distribution_build(
             dataset=dataset,
-            identifier=metadata.identifier,
-            name=f"{self.municipality.slug}_{metadata.identifier}",
-            title=metadata.title.strip(),
-            description=metadata.description,
-            kind=DistributionKind.URL,
-            external_url=url,
-            access_url=url,
-            format=fmt,
-            media_type=MEDIA_TYPES.get(fmt, ""),
-            file_name=os.path.basename(url.split("?")[0])[:255],
-            license=metadata.license,
-            issued=metadata.issued or self.now,
-            modified=metadata.modified or self.now,
+            municipality_slug=self.municipality.slug,
+            metadata=dist.metadata,
+            url=dist.url.strip(),
+            now=self.now,
             position=position,
         )
         self.new_distributions.append(distribution)

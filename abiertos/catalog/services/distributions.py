@@ -79,20 +79,15 @@ def _format_from_name(name: str) -> str:
     return "GEOJSON" if extension == "GEOJSON" else extension
 
 
-@transaction.atomic
-def distribution_create_from_url(
-    *, dataset: Dataset, metadata: DistributionMetadata, url: str, by: Actor
+def url_distribution_build(
+    *, dataset: Dataset, municipality_slug: str, metadata: DistributionMetadata, url: str, now, position: int
 ) -> Distribution:
-    """Add a distribution that points to a file hosted elsewhere."""
-    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    _ensure_editable(dataset, by)
-    url = (url or "").strip()
-    _check_distribution(dataset, metadata, url)
+    """An unsaved distribution pointing to a file hosted elsewhere (also used by the bulk import)."""
     fmt = (metadata.format or _format_from_name(url.split("?")[0])).upper()
-    distribution = Distribution.objects.create(
+    return Distribution(
         dataset=dataset,
         identifier=metadata.identifier,
-        name=f"{dataset.municipality.slug}_{metadata.identifier}",
+        name=f"{municipality_slug}_{metadata.identifier}",
         title=metadata.title.strip(),
         description=metadata.description,
         kind=DistributionKind.URL,
@@ -102,10 +97,30 @@ def distribution_create_from_url(
         media_type=MEDIA_TYPES.get(fmt, ""),
         file_name=os.path.basename(url.split("?")[0])[:255],
         license=metadata.license,
-        issued=metadata.issued or timezone.now(),
-        modified=metadata.modified or timezone.now(),
+        issued=metadata.issued or now,
+        modified=metadata.modified or now,
+        position=position,
+    )
+
+
+@transaction.atomic
+def distribution_create_from_url(
+    *, dataset: Dataset, metadata: DistributionMetadata, url: str, by: Actor
+) -> Distribution:
+    """Add a distribution that points to a file hosted elsewhere."""
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    _ensure_editable(dataset, by)
+    url = (url or "").strip()
+    _check_distribution(dataset, metadata, url)
+    distribution = url_distribution_build(
+        dataset=dataset,
+        municipality_slug=dataset.municipality.slug,
+        metadata=metadata,
+        url=url,
+        now=timezone.now(),
         position=_next_distribution_position(dataset),
     )
+    distribution.save()
     _set_fields(distribution, metadata)
     _touch_dataset(dataset, by)
     _record(dataset, "distribution_create", by, {"distribution": distribution.identifier})
