@@ -212,8 +212,11 @@ class ColumnarIndex:
         if connection.vendor == "postgresql":
             times = [f"(extract(epoch from {name}) * 1000000)::bigint" for name in TIMES]
         else:  # stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+            # strftime('%s') rounds to the millisecond first (".999999" gives the next second), so
+            # the whole seconds are read from the text without its fraction.
             times = [
-                f"CAST(strftime('%%s', {name}) AS INTEGER) * 1000000 + CAST(substr({name}, 21, 6) AS INTEGER)"
+                f"CAST(strftime('%%s', substr({name}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({name}, 21, 6) AS INTEGER)"
                 for name in TIMES
             ]
         table = DatasetSearchEntry._meta.db_table
