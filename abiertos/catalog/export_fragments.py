@@ -6,7 +6,8 @@ with a key digesting what it was built from; an export reads, per chunk of datas
 aggregates (distribution count and latest change, field count and highest id, theme ids) and
 reuses every entry whose key still matches. Field rows rewritten without touching the dataset
 (the datastore rebuilds the data dictionary with new rows) change the highest id and the count,
-so they are noticed too. Only the entries that changed are rebuilt and stored again.
+so they are noticed too. Only the entries that changed are rebuilt and stored again, each with
+the national profile's verdict on it (``federable``, see federation.py).
 """
 
 from __future__ import annotations
@@ -53,14 +54,14 @@ def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[
     return keys
 
 
-def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str]]:
-    """(key, entry text) of the stored entries of the datasets with ids in the range."""
+def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str, bool]]:
+    """(key, entry text, federable) of the stored entries of the datasets with ids in the range."""
     rows = DatasetExportFragment.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
-    return {pk: (key, entry) for pk, key, entry in rows.values_list("dataset_id", "key", "entry")}
+    return {pk: (key, entry, ok) for pk, key, entry, ok in rows.values_list("dataset_id", "key", "entry", "federable")}
 
 
-def store(items: list[tuple[int, str, str]]) -> None:
-    """Keep these (dataset id, key, entry text); a failure only costs the next export some time.
+def store(items: list[tuple[int, str, str, bool]]) -> None:
+    """Keep these (dataset id, key, entry text, federable); a failure only costs the next export some time.
 
     Building model instances for ``bulk_create`` cost more than writing the rows (a quarter of a
     first export), so the rows go straight to the database: on SQLite (in-process) one upsert
@@ -69,29 +70,33 @@ def store(items: list[tuple[int, str, str]]) -> None:
     copied into a temporary table (``COPY``) and upserted from there in one statement."""
     if not items:
         return
-    table, pk, key, entry = map(
-        connection.ops.quote_name, (DatasetExportFragment._meta.db_table, "dataset_id", "key", "entry")
+    table, pk, key, entry, ok = map(
+        connection.ops.quote_name, (DatasetExportFragment._meta.db_table, "dataset_id", "key", "entry", "federable")
     )
-    upsert = f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}"
+    columns = f"{pk}, {key}, {entry}, {ok}"
+    upsert = (
+        f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}, {ok} = EXCLUDED.{ok}"
+    )
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                _copy_upsert(cursor, items, f"INSERT INTO {table} ({pk}, {key}, {entry}) SELECT * FROM %s {upsert}")
+                _copy_upsert(cursor, items, f"INSERT INTO {table} ({columns}) SELECT * FROM %s {upsert}")
             else:
-                cursor.executemany(f"INSERT INTO {table} ({pk}, {key}, {entry}) VALUES (%s, %s, %s) {upsert}", items)
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) {upsert}", items)
     except DatabaseError:  # e.g. SQLite busy with a writer: serve the export anyway
         logger.warning("Could not store %d data.json entries", len(items), exc_info=True)
 
 
-_LOAD_TABLE = "catalog_export_fragment_load"
+_LOAD_TABLE = "catalog_export_fragment_load_v2"  # v2: with ``federable``
 
 
-def _copy_upsert(cursor, items: list[tuple[int, str, str]], insert: str) -> None:
+def _copy_upsert(cursor, items: list[tuple[int, str, str, bool]], insert: str) -> None:
     """PostgreSQL: ``items`` copied into a temporary table of this session, then ``insert`` (with
     ``%s`` for that table) run once; the table is emptied after use (the transaction may be an
     outer one, e.g. in tests)."""
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} (dataset_id bigint, key text, entry text)")
-    with cursor.cursor.copy(f"COPY {_LOAD_TABLE} (dataset_id, key, entry) FROM STDIN") as copy:
+    columns = "dataset_id bigint, key text, entry text, federable boolean"
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} ({columns})")
+    with cursor.cursor.copy(f"COPY {_LOAD_TABLE} (dataset_id, key, entry, federable) FROM STDIN") as copy:
         for item in items:
             copy.write_row(item)
     cursor.execute(insert % _LOAD_TABLE)

@@ -10,7 +10,15 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import Dataset, DatasetRevision, DatasetStatus, Distribution, DistributionFile, Theme
+from .models import (
+    Dataset,
+    DatasetExportFragment,
+    DatasetRevision,
+    DatasetStatus,
+    Distribution,
+    DistributionFile,
+    Theme,
+)
 
 
 def _with_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -55,6 +63,16 @@ def dataset_list_public(*, as_lists: bool = False) -> QuerySet[Dataset]:
         Dataset.objects.filter(status=DatasetStatus.PUBLISHED, deleted_at__isnull=True, municipality__is_active=True),
         as_lists,
     )
+
+
+def datasets_not_federated(*, municipality: Municipality | None = None) -> QuerySet[Dataset]:
+    """Published datasets left out of the province data.json when it was last built: their entry has
+    errors against the national profile (federation.py). Their municipality's data.json lists them."""
+    left_out = DatasetExportFragment.objects.filter(federable=False).values("dataset_id")
+    qs = dataset_list_public().filter(pk__in=left_out)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs.order_by("municipality__name", "identifier")
 
 
 def dataset_list_visible_to(*, actor: Actor, include_drafts: bool = True, as_lists: bool = False) -> QuerySet[Dataset]:
