@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from abiertos.catalog.services.bulk import HarvestedItem, datasets_import_bulk, save_rows
 from abiertos.core.actors import Actor
+from abiertos.core.inserts import objects_insert
 
 from .models import HarvestRecord, HarvestRun, MessageLevel, Stage
 from .readers import RemoteDataset
@@ -76,7 +77,7 @@ def records_write(run: HarvestRun, rows: list[tuple[RemoteDataset, Record | None
             new.append(HarvestRecord(source_id=run.source_id, remote_id=remote.remote_id, **values))
         else:
             old.append(HarvestRecord(pk=record.pk, **values))
-    HarvestRecord.objects.bulk_create(new, batch_size=500)
+    objects_insert(new)
     save_rows(HarvestRecord, old, UPDATED_COLUMNS)
 
 

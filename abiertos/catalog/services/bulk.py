@@ -33,6 +33,7 @@ from abiertos.accounts.permissions import Action, require
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record_many
 from abiertos.core.errors import Conflict
+from abiertos.core.inserts import objects_insert, rows_insert
 from abiertos.core.models import Municipality
 
 from ..imports_mapping import Incoming
@@ -96,16 +97,16 @@ def _indexed(change: Change, municipality: Municipality, taxonomy: dict[str, The
 
 
 def _write(rows: BatchRows, municipality: Municipality, by: Actor, taxonomy: dict[str, Theme]) -> None:
-    Dataset.objects.bulk_create([c.dataset for c in rows.created], batch_size=500)
+    objects_insert([c.dataset for c in rows.created])
     rows.attach_dataset_ids()
     save_rows(Dataset, [c.dataset for c in rows.updated], rows.DATASET_COLUMNS)
     through = Dataset.themes.through
     through.objects.filter(dataset_id__in=[c.dataset.pk for c in rows.updated if c.themes_changed]).delete()
-    through.objects.bulk_create(rows.theme_links(), batch_size=1000)
-    Distribution.objects.bulk_create(rows.new_distributions, batch_size=500)
+    rows_insert(through, ["dataset_id", "theme_id"], rows.theme_links())
+    objects_insert(rows.new_distributions)
     save_rows(Distribution, rows.changed_distributions, rows.DISTRIBUTION_COLUMNS)
     Field.objects.filter(distribution_id__in=rows.rewritten_fields_of).delete()
-    Field.objects.bulk_create(rows.fields_to_create(), batch_size=1000)
+    objects_insert(rows.fields_to_create())
     _revisions(
         [(c.dataset, "harvest_create", c.snapshot()) for c in rows.created]
         + [(c.dataset, "harvest_update", c.snapshot()) for c in rows.updated],
@@ -143,24 +144,22 @@ def save_rows(model, objects: list, columns: list[str]) -> None:
 
 def _revisions(entries: list[tuple[Dataset, str, dict]], by: Actor) -> None:
     """One revision per (dataset, action, snapshot), numbered after each dataset's last one."""
+    now = timezone.now()  # what ``auto_now_add`` gives ``created_at``
+    user_id = by.user.pk if by.user is not None else None
     last = dict(
         DatasetRevision.objects.filter(dataset_id__in=[d.pk for d, _a, _s in entries])
         .values_list("dataset_id")
         .annotate(top=Max("number"))
         .order_by()
     )
-    revisions = [
-        DatasetRevision(
-            dataset_id=dataset.pk,
-            number=last.get(dataset.pk, 0) + 1,
-            action=action,
-            snapshot=snapshot,
-            created_by=by.user,
-            created_by_label=by.label,
-        )
-        for dataset, action, snapshot in entries
-    ]
-    DatasetRevision.objects.bulk_create(revisions, batch_size=500)
+    rows_insert(
+        DatasetRevision,
+        ["dataset_id", "number", "action", "snapshot", "created_at", "created_by_id", "created_by_label"],
+        [
+            (dataset.pk, last.get(dataset.pk, 0) + 1, action, snapshot, now, user_id, by.label)
+            for dataset, action, snapshot in entries
+        ],
+    )
 
 
 def _files_changed(distributions: list[Distribution]) -> None:

@@ -1,0 +1,136 @@
+"""Plain multi-row INSERTs for bulk writers: what ``QuerySet.bulk_create`` stores, for less CPU.
+
+``bulk_create``'s SQL compiler resolves, prepares and places every value of every row through
+several calls (``pre_save``, expression checks, ``get_db_prep_save``, one placeholder per value):
+most of a bulk harvest's writing cost, far more than the database's own work. Here each column
+gets one converter, chosen once per statement: a value that is already what the database takes
+(``None``, a ``str`` for a text column, an ``int`` for an integer one, a ``bool`` for a boolean
+one) is passed as it is; any other value goes through the field's own ``get_db_prep_save``, as
+``bulk_create`` would send it (datetimes, JSON, UUIDs, lazy strings...). The rows stored are the
+same; like ``bulk_create``, no signal is sent.
+
+Two forms: ``objects_insert`` writes model instances (``pre_save`` where a field needs it, such
+as ``auto_now``; the new ids set on them from ``RETURNING``, which SQLite has since 3.35, as
+``bulk_create`` does); ``rows_insert`` writes tuples of values, for rows nobody reads back, without
+building model instances at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection, models
+
+__all__ = ["objects_insert", "rows_insert"]
+
+# Field types whose ``get_db_prep_save`` returns a value of these Python types unchanged.
+_PLAIN: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(["CharField", "TextField", "SlugField", "EmailField", "URLField"], (str,)),
+    **dict.fromkeys(
+        [
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveBigIntegerField",
+            "PositiveSmallIntegerField",
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+        ],
+        (int,),
+    ),
+    "BooleanField": (bool,),
+}
+_DATE_FIELDS = (models.DateField, models.TimeField)  # DateTimeField is a DateField
+
+
+def _internal_type(field: models.Field) -> str:
+    while field.is_relation:  # a foreign key is stored as its target's value
+        field = field.target_field
+    return field.get_internal_type()
+
+
+def _converter(field: models.Field) -> Callable[[object], object]:
+    prep = field.get_db_prep_save
+    kinds = _PLAIN.get(_internal_type(field))
+    if kinds is None:
+        return lambda value: prep(value, connection=connection)
+    return lambda value: value if value is None or type(value) in kinds else prep(value, connection=connection)
+
+
+def _needs_pre_save(field: models.Field) -> bool:
+    """Whether ``bulk_create`` would get a different value from ``pre_save`` than the attribute."""
+    if isinstance(field, _DATE_FIELDS):
+        return field.auto_now or field.auto_now_add
+    return type(field).pre_save is not models.Field.pre_save  # e.g. FileField commits its file
+
+
+def _execute(
+    model: type[models.Model], fields: Sequence[models.Field], rows: list[Sequence], returning: bool
+) -> list[object]:
+    """INSERT the rows (already converted), in statements within the database's parameter limit;
+    the new primary keys, in order, when ``returning``."""
+    if not rows:
+        return []
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(f.column) for f in fields)
+    suffix = f" RETURNING {qn(model._meta.pk.column)}" if returning else ""
+    per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, min(1000, (connection.features.max_query_params or 5000) // max(1, len(fields))))
+    ids: list[object] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([per_row] * len(batch))}{suffix}"
+            cursor.execute(sql, [value for row in batch for value in row])
+            if returning:
+                ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert rows given as tuples of Python values, one per name in ``columns`` (field names or
+    their attnames, e.g. ``dataset_id``); the columns left out take their database default, so
+    name every column without one. Returns how many rows were inserted."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    converters = [_converter(f) for f in fields]
+    converted = [[convert(value) for convert, value in zip(converters, row, strict=True)] for row in rows]
+    _execute(model, fields, converted, returning=False)
+    return len(converted)
+
+
+def objects_insert(objects: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of one model, as ``bulk_create(objects)`` does: an automatic
+    primary key is left to the database and set on each instance afterwards (``RETURNING``); the
+    instances are then marked as saved."""
+    if not objects:
+        return
+    model = type(objects[0])
+    meta = model._meta
+    pk = meta.pk
+    auto_pk = pk.db_returning  # AutoField and its kind
+    fields = [f for f in meta.concrete_fields if not (auto_pk and f is pk)]
+    plan = [(f, f.attname, _needs_pre_save(f), _converter(f)) for f in fields]
+    rows = []
+    for obj in objects:
+        if auto_pk and obj.pk is not None:
+            raise ValueError("objects_insert() writes new rows only: this instance already has an id.")
+        # What bulk_create checks first: no unsaved related object; a related object saved after
+        # it was assigned gives its id now.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        rows.append(
+            [
+                convert(field.pre_save(obj, True) if pre_save else getattr(obj, attname))
+                for field, attname, pre_save, convert in plan
+            ]
+        )
+    ids = _execute(model, fields, rows, returning=auto_pk)
+    alias = connection.alias
+    for i, obj in enumerate(objects):
+        if auto_pk:
+            setattr(obj, pk.attname, ids[i])
+        obj._state.adding = False
+        obj._state.db = alias
