@@ -18,8 +18,10 @@ building model instances at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 
 from django.db import connection, models
+from django.utils import timezone
 
 __all__ = ["objects_insert", "rows_insert"]
 
@@ -46,14 +48,28 @@ _DATE_FIELDS = (models.DateField, models.TimeField)  # DateTimeField is a DateFi
 
 
 def _internal_type(field: models.Field) -> str:
-    while field.is_relation:  # a foreign key is stored as its target's value
+    """The field's type as stored (a foreign key's is its target's); "" for a field not defined by
+    Django itself, whose own preparation is always used."""
+    while field.is_relation:
         field = field.target_field
-    return field.get_internal_type()
+    return field.get_internal_type() if type(field).__module__.startswith("django.db.models.") else ""
 
 
 def _converter(field: models.Field) -> Callable[[object], object]:
     prep = field.get_db_prep_save
-    kinds = _PLAIN.get(_internal_type(field))
+    internal_type = _internal_type(field)
+    if internal_type == "DateTimeField":
+        # An aware datetime needs only the backend's adaptation (``get_prep_value`` returns it as
+        # it is); a naive one, a date or a string goes the whole way, with Django's warning.
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: (
+            value
+            if value is None
+            else adapt(value)
+            if type(value) is datetime and value.tzinfo is not None
+            else prep(value, connection=connection)
+        )
+    kinds = _PLAIN.get(internal_type)
     if kinds is None:
         return lambda value: prep(value, connection=connection)
     return lambda value: value if value is None or type(value) in kinds else prep(value, connection=connection)
@@ -62,7 +78,7 @@ def _converter(field: models.Field) -> Callable[[object], object]:
 def _needs_pre_save(field: models.Field) -> bool:
     """Whether ``bulk_create`` would get a different value from ``pre_save`` than the attribute."""
     if isinstance(field, _DATE_FIELDS):
-        return field.auto_now or field.auto_now_add
+        return _auto_date(field)
     return type(field).pre_save is not models.Field.pre_save  # e.g. FileField commits its file
 
 
@@ -92,14 +108,32 @@ def _execute(
 
 def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert rows given as tuples of Python values, one per name in ``columns`` (field names or
-    their attnames, e.g. ``dataset_id``); the columns left out take their database default, so
-    name every column without one. Returns how many rows were inserted."""
+    their attnames, e.g. ``dataset_id``). A column left out gets what a new instance would store:
+    its default (a callable one called for each row), or the time of the insert for ``auto_now``
+    and ``auto_now_add``; an automatic primary key is left to the database. Returns how many rows
+    were inserted."""
     meta = model._meta
-    fields = [meta.get_field(name) for name in columns]
+    named = [meta.get_field(name) for name in columns]
+    others = [f for f in meta.concrete_fields if f not in named and not (f.primary_key and f.db_returning)]
+    now = timezone.now()
+    fixed = [f for f in others if _auto_date(f) or not callable(f.default)]
+    fixed_values = tuple(now if _auto_date(f) else f.get_default() for f in fixed)
+    fresh = [f for f in others if f not in fixed]
+    fields = [*named, *fixed, *fresh]
     converters = [_converter(f) for f in fields]
-    converted = [[convert(value) for convert, value in zip(converters, row, strict=True)] for row in rows]
+    converted = [
+        [
+            convert(value)
+            for convert, value in zip(converters, (*row, *fixed_values, *(f.get_default() for f in fresh)), strict=True)
+        ]
+        for row in rows
+    ]
     _execute(model, fields, converted, returning=False)
     return len(converted)
+
+
+def _auto_date(field: models.Field) -> bool:
+    return isinstance(field, _DATE_FIELDS) and (field.auto_now or field.auto_now_add)
 
 
 def objects_insert(objects: Sequence[models.Model]) -> None:
