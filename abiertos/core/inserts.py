@@ -89,6 +89,8 @@ def _execute(
     the new primary keys, in order, when ``returning``."""
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, rows, returning)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     columns = ", ".join(qn(f.column) for f in fields)
@@ -103,6 +105,32 @@ def _execute(
             cursor.execute(sql, [value for row in batch for value in row])
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+def _copy(model: type[models.Model], fields: Sequence[models.Field], rows: list[Sequence], returning: bool) -> list:
+    """PostgreSQL: the rows sent with ``COPY``. A multi-row INSERT there costs more in the driver
+    than in the server: psycopg splits a statement of more than 50 parameters with a regular
+    expression on every execution, ten times the cost of building the rows. New ids are taken
+    from the primary key's sequence first (in ascending order, as an INSERT's ``RETURNING`` gives
+    them) and copied with the rows."""
+    qn = connection.ops.quote_name
+    table = model._meta.db_table
+    ids: list = []
+    with connection.cursor() as cursor:
+        if returning:
+            pk = model._meta.pk
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [qn(table), pk.column, len(rows)],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+            fields = [pk, *fields]
+            rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+        columns = ", ".join(qn(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     return ids
 
 

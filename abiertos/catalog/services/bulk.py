@@ -4,7 +4,8 @@ The per-dataset path (``imports.import_apply`` and then ``dataset_mark_harvested
 dataset through five services, each with a row lock, a revision, an audit event and commit hooks:
 about 30 ms of CPU per dataset, 20 minutes for the province. Here a batch is checked first (the
 same rules as the services, so an invalid dataset is reported and skipped while the rest lands),
-then written with ``bulk_create`` (and one UPDATE per changed row); the stored datasets are the same as the
+then written with plain multi-row INSERTs (``core.inserts``: what ``bulk_create`` stores, without its
+per-value compiler work) and one UPDATE per changed row; the stored datasets are the same as the
 per-dataset path's (a test compares them field by field). What differs is the trail's grain:
 
 - one revision per dataset change (``harvest_create`` / ``harvest_update``, the full snapshot)
