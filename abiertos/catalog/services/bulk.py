@@ -44,7 +44,15 @@ from ..signals import datasets_changed, distribution_files_changed
 from ..snapshots import dataset_snapshot
 from .bulk_rows import BatchRows, Change
 
-__all__ = ["BulkOutcome", "HarvestedItem", "datasets_delete_bulk", "datasets_import_bulk"]
+__all__ = [
+    "BulkBatch",
+    "BulkOutcome",
+    "HarvestedItem",
+    "datasets_delete_bulk",
+    "datasets_import_bulk",
+    "datasets_import_bulk_prepare",
+    "datasets_import_bulk_write",
+]
 
 
 @dataclass
@@ -167,6 +175,17 @@ def _files_changed(distributions: list[Distribution]) -> None:
     distribution_files_changed.send_robust(sender=Distribution, distributions=distributions)
 
 
+@dataclass
+class BulkBatch:
+    """A batch checked and built in memory by ``datasets_import_bulk_prepare``, not written yet."""
+
+    municipality: Municipality
+    by: Actor
+    rows: BatchRows
+    taxonomy: dict[str, Theme]
+    outcomes: list[BulkOutcome]
+
+
 def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedItem], by: Actor) -> list[BulkOutcome]:
     """Create or update a batch of harvested datasets (published, marked with their origin) at once.
 
@@ -174,6 +193,17 @@ def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedIte
     skipped, the others are written in one transaction. A dataset of the municipality that was
     not harvested is never overwritten. Raises only on an unexpected database error (nothing of
     the batch is then written), so a caller can fall back to the per-dataset path."""
+    return datasets_import_bulk_write(batch=datasets_import_bulk_prepare(municipality=municipality, items=items, by=by))
+
+
+def datasets_import_bulk_prepare(*, municipality: Municipality, items: list[HarvestedItem], by: Actor) -> BulkBatch:
+    """The first half of ``datasets_import_bulk``: check every item and build the rows, reading
+    only (no transaction needed). A caller that writes more in the same transaction as the batch
+    (a harvest: its records) prepares first, then opens its transaction around
+    ``datasets_import_bulk_write``: on SQLite, whose transactions take the one write lock when
+    they begin, the lock is then not held while the rows are built, so another worker's write
+    and this CPU work overlap. A row written meanwhile by someone else (the same identifier,
+    created by another source of the municipality) makes the write fail, as on PostgreSQL."""
     require(by, Action.MANAGE_CATALOG, municipality)
     now = timezone.now()
     outcomes = [BulkOutcome() for _item in items]
@@ -196,12 +226,19 @@ def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedIte
         outcome.dataset_id = current.pk if current is not None else None
         if change is not None:
             change.outcome = outcome
+    return BulkBatch(municipality, by, rows, taxonomy, outcomes)
+
+
+def datasets_import_bulk_write(*, batch: BulkBatch) -> list[BulkOutcome]:
+    """The second half of ``datasets_import_bulk``: write a prepared batch in one transaction (the
+    caller's, if one is open); returns each item's outcome, with the ids of the datasets created."""
+    rows = batch.rows
     if rows.created or rows.updated:
         with transaction.atomic():
-            _write(rows, municipality, by, taxonomy)
+            _write(rows, batch.municipality, batch.by, batch.taxonomy)
     for change in rows.created:
         change.outcome.dataset_id = change.dataset.pk
-    return outcomes
+    return batch.outcomes
 
 
 _WITH_FIELDS = Distribution.objects.prefetch_related("fields")
