@@ -7,7 +7,8 @@ gets one converter, chosen once per statement: a value that is already what the 
 (``None``, a ``str`` for a text column, an ``int`` for an integer one, a ``bool`` for a boolean
 one) is passed as it is; any other value goes through the field's own ``get_db_prep_save``, as
 ``bulk_create`` would send it (datetimes, JSON, UUIDs, lazy strings...). The rows stored are the
-same; like ``bulk_create``, no signal is sent.
+same; like ``bulk_create``, no signal is sent. On PostgreSQL the rows go through ``COPY`` (see
+``_copy``); on SQLite, multi-row INSERTs within its parameter limit.
 
 Two forms: ``objects_insert`` writes model instances (``pre_save`` where a field needs it, such
 as ``auto_now``; the new ids set on them from ``RETURNING``, which SQLite has since 3.35, as
