@@ -121,7 +121,7 @@ def _bulk_fails(**kwargs):
 def _both_paths(monkeypatch, server, municipality, publish, *, kind: str, url: str):
     bulk = _harvest_twice(server, municipality, publish, kind=kind, url=url)
     with monkeypatch.context() as patch:
-        patch.setattr(importing, "datasets_import_bulk", _bulk_fails)
+        patch.setattr(importing, "datasets_import_bulk_prepare", _bulk_fails)
         per_dataset = _harvest_twice(server, municipality, publish, kind=kind, url=url)
     return bulk, per_dataset
 
