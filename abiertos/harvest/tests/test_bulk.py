@@ -251,7 +251,7 @@ def test_import_paths_take_issued_from_modified_when_the_source_gives_only_modif
     path, server, municipality, monkeypatch
 ):
     if path == "per_dataset":
-        monkeypatch.setattr(importing, "datasets_import_bulk", _bulk_fails)
+        monkeypatch.setattr(importing, "datasets_import_bulk_prepare", _bulk_fails)
     catalog = _without_issued(json.loads((CATALOGS / "pydatajson/catalogo_justicia.json").read_text()))
     server.json("/data.json", catalog)
     run = run_now(source_make(municipality, server.url + "/data.json"))
