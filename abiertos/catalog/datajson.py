@@ -362,14 +362,24 @@ def _converters(model, columns: tuple[str, ...], naive_datetimes: bool) -> list[
     return out
 
 
-def _chunk_themes(first_id: int, last_id: int, theme_ids: dict[int, str]) -> dict[int, list[str]]:
-    themes: dict[int, list[str]] = defaultdict(list)
+def _themes_query(first_id: int, last_id: int) -> datajson_entries.Query:
+    """Read of the (dataset id, theme id) pairs of the datasets with ids in the range."""
     through = Dataset.themes.through.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
-    for dataset_id, theme_id in through.values_list("dataset_id", "theme_id"):
+    return through.values_list("dataset_id", "theme_id").query.sql_with_params()
+
+
+def _themes(rows: list[tuple], theme_ids: dict[int, str]) -> dict[int, list[str]]:
+    """Sorted theme identifiers by dataset id, from the rows of ``_themes_query``."""
+    themes: dict[int, list[str]] = defaultdict(list)
+    for dataset_id, theme_id in rows:
         themes[dataset_id].append(theme_ids[theme_id])
     for names in themes.values():
         names.sort()
     return themes
+
+
+def _chunk_themes(first_id: int, last_id: int, theme_ids: dict[int, str]) -> dict[int, list[str]]:
+    return _themes(datajson_entries.fetch([_themes_query(first_id, last_id)])[0], theme_ids)
 
 
 def _chunk_relations(first_id: int, last_id: int, theme_ids: dict[int, str]) -> tuple[dict, dict, dict]:
@@ -476,23 +486,37 @@ class _ProvinceEntries:
     def texts(self, chunk: list[tuple]) -> tuple[list[str], int]:
         """The entry texts of a chunk of dataset rows (ordered by id), and how many were rebuilt.
 
-        Set-based: a few range queries per chunk (keys' aggregates, stored entries, themes,
-        distributions, fields), the rebuilt entries stored with one bulk upsert."""
+        Set-based: a few range reads per chunk (themes, keys' aggregates, stored entries, and the
+        distributions and fields when the chunk was read with every column) sent together
+        (``datajson_entries.fetch``), the rebuilt entries stored with one bulk upsert."""
         first_id, last_id = chunk[0][0], chunk[-1][0]
-        themes = _chunk_themes(first_id, last_id, self.theme_ids)
-        keys = export_fragments.chunk_keys(chunk, first_id, last_id, themes, self.config)
-        kept = export_fragments.stored(first_id, last_id)
+        full = len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS)  # read with every column already
+        reads = [
+            _themes_query(first_id, last_id),
+            *export_fragments.key_queries(first_id, last_id),
+            export_fragments.stored_query(first_id, last_id),
+        ]
+        if full:
+            reads += datajson_entries.related_queries(first_id, last_id)
+        results = datajson_entries.fetch(reads)
+        themes = _themes(results[0], self.theme_ids)
+        keys = export_fragments.chunk_keys(chunk, results[1:3], themes, self.config)
+        kept = export_fragments.stored(results[3])
+        related = results[4:]
         stale = {pk for pk, key in keys.items() if kept.get(pk, ("", ""))[0] != key}
         fresh: dict[int, str] = {}
         if stale:
-            if len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS):  # read with every column already
-                rows = [row for row in chunk if row[0] in stale]
-            else:
-                stale_rows = datasets_in_scope(self.scope).filter(id__in=stale).order_by("id")
-                rows = datajson_entries.row_tuples(stale_rows, datajson_entries.DATASET_COLUMNS)
-            fresh = dict(self.writer.texts(rows, themes))
+            rows = [row for row in chunk if row[0] in stale] if full else self._rows(stale)
+            if not full:
+                related = datajson_entries.fetch(datajson_entries.related_queries(rows[0][0], rows[-1][0]))
+            fresh = dict(self.writer.texts(rows, themes, related))
             export_fragments.store([(pk, keys[pk], text) for pk, text in fresh.items()])
         return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1] for row in chunk], len(fresh)
+
+    def _rows(self, ids: set[int]) -> list[tuple]:
+        """Every column of these datasets, ordered by id."""
+        stale_rows = datasets_in_scope(self.scope).filter(id__in=ids).order_by("id")
+        return datajson_entries.row_tuples(stale_rows, datajson_entries.DATASET_COLUMNS)
 
 
 def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:

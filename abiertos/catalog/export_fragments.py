@@ -15,9 +15,10 @@ import hashlib
 import logging
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, TextField
+from django.db.models.functions import Cast
 
-from .datajson_entries import utc
+from .datajson_entries import Query, utc
 from .models import DatasetExportFragment, Distribution, Field
 
 logger = logging.getLogger(__name__)
@@ -26,23 +27,31 @@ logger = logging.getLogger(__name__)
 FRAGMENT_FORMAT = "1"
 
 
-def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[int, list[str]], config: str):
-    """The current key of each dataset of a chunk: rows start with (id, version, updated_at as
-    text, slug, e-mail), ``datajson_entries.KEY_COLUMNS`` read by ``row_tuples``."""
+def key_queries(first_id: int, last_id: int) -> list[Query]:
+    """Reads of the aggregates keys digest, for the datasets with ids in the range: per dataset,
+    its live distributions' count and latest change, and its fields' count and highest id."""
     dists = (
         Distribution.objects.filter(dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True)
         .values_list("dataset_id")
-        .annotate(n=Count("id"), latest=Max("updated_at"))
+        .annotate(n=Count("id"), latest=Cast(Max("updated_at"), TextField()))
         .order_by()
     )
-    dist_stats = {dataset_id: (n, latest) for dataset_id, n, latest in dists}
     fields = (
         Field.objects.filter(distribution__dataset__gte=first_id, distribution__dataset__lte=last_id)
         .values_list("distribution__dataset_id")
         .annotate(n=Count("id"), top=Max("id"))
         .order_by()
     )
-    field_stats = {dataset_id: (n, top) for dataset_id, n, top in fields}
+    return [dists.query.sql_with_params(), fields.query.sql_with_params()]
+
+
+def chunk_keys(datasets: list[tuple], key_rows: list[list[tuple]], themes: dict[int, list[str]], config: str):
+    """The current key of each dataset of a chunk: rows start with (id, version, updated_at as
+    text, slug, e-mail), ``datajson_entries.KEY_COLUMNS`` read by ``row_tuples``; ``key_rows``
+    are the rows of ``key_queries`` over the chunk's range."""
+    dist_rows, field_rows = key_rows
+    dist_stats = {dataset_id: (n, utc(latest)) for dataset_id, n, latest in dist_rows}
+    field_stats = {dataset_id: (n, top) for dataset_id, n, top in field_rows}
     keys = {}
     for pk, version, updated_at, slug, email, *_rest in datasets:
         text = (
@@ -53,10 +62,15 @@ def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[
     return keys
 
 
-def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str]]:
-    """(key, entry text) of the stored entries of the datasets with ids in the range."""
+def stored_query(first_id: int, last_id: int) -> Query:
+    """Read of the stored (dataset id, key, entry text) of the datasets with ids in the range."""
     rows = DatasetExportFragment.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
-    return {pk: (key, entry) for pk, key, entry in rows.values_list("dataset_id", "key", "entry")}
+    return rows.values_list("dataset_id", "key", "entry").query.sql_with_params()
+
+
+def stored(rows: list[tuple]) -> dict[int, tuple[str, str]]:
+    """(key, entry text) by dataset id, from the rows of ``stored_query``."""
+    return {pk: (key, entry) for pk, key, entry in rows}
 
 
 def store(items: list[tuple[int, str, str]]) -> None:
