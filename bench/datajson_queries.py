@@ -58,10 +58,10 @@ def _store_timer(seconds: list[float]):
     export_fragments.store = timed
 
 
-def _pieces(http: bool, catalog_stream, scope):
+def _pieces(http: bool, catalog_stream, scope, chunk_size: int | None):
     """The export's pieces: from ``catalog_stream``, or from the view with the export cache dropped."""
     if not http:
-        return catalog_stream(scope)
+        return catalog_stream(scope, **({"chunk_size": chunk_size} if chunk_size else {}))
     import shutil
 
     from django.conf import settings
@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--pg-database", default=None)
     parser.add_argument("--drop-fragments", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--chunk-size", type=int, default=None, help="datasets per chunk (default the export's)")
     parser.add_argument("--http", action="store_true", help="through the view (test client), export cache dropped")
     args = parser.parse_args()
     django_for(args.db, args.name, args.pg_database)
@@ -95,7 +96,7 @@ def main() -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     size = 0
     with connection.execute_wrapper(log):
-        for piece in _pieces(args.http, catalog_stream, scope):
+        for piece in _pieces(args.http, catalog_stream, scope, args.chunk_size):
             size += len(piece)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     in_queries = sum(log.seconds.values())

@@ -476,8 +476,9 @@ class _ProvinceEntries:
     Rows are tuples: ``datajson_entries.KEY_COLUMNS`` alone, or all ``DATASET_COLUMNS`` (which
     start with the key columns); the entries are written as text from them (datajson_entries.py)."""
 
-    def __init__(self, scope: CatalogScope):
+    def __init__(self, scope: CatalogScope, store: Callable[[list[tuple[int, str, str]]], None]):
         self.scope = scope
+        self.store = store
         self.urls = _Addresses()
         self.theme_ids = dict(Theme.objects.values_list("id", "identifier"))
         self.config = _config_digest(self.urls, self.theme_ids)
@@ -510,7 +511,7 @@ class _ProvinceEntries:
             if not full:
                 related = datajson_entries.fetch(datajson_entries.related_queries(rows[0][0], rows[-1][0]))
             fresh = dict(self.writer.texts(rows, themes, related))
-            export_fragments.store([(pk, keys[pk], text) for pk, text in fresh.items()])
+            self.store([(pk, keys[pk], text) for pk, text in fresh.items()])
         return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1] for row in chunk], len(fresh)
 
     def _rows(self, ids: set[int]) -> list[tuple]:
@@ -524,19 +525,24 @@ def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -
     and stored (export_fragments.py). Same text as ``json.dumps`` of ``dataset_entries``.
 
     While most entries of a chunk need building (the first export, or after a settings change),
-    each chunk is read with every column in one query instead of keys first and rows after."""
-    entries = _ProvinceEntries(scope)
+    each chunk is read with every column in one query instead of keys first and rows after.
+    Rebuilt entries are stored while the next chunk is built (``export_fragments.BackgroundStore``)."""
+    store = export_fragments.BackgroundStore()
+    entries = _ProvinceEntries(scope, store)
     base = datasets_in_scope(scope).order_by("id")
     last_id, full = 0, True
-    while True:
-        columns = datajson_entries.DATASET_COLUMNS if full else datajson_entries.KEY_COLUMNS
-        chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
-        if not chunk:
-            return
-        last_id = chunk[-1][0]
-        texts, rebuilt = entries.texts(chunk)
-        full = rebuilt * 2 > len(chunk)
-        yield from texts
+    try:
+        while True:
+            columns = datajson_entries.DATASET_COLUMNS if full else datajson_entries.KEY_COLUMNS
+            chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
+            if not chunk:
+                return
+            last_id = chunk[-1][0]
+            texts, rebuilt = entries.texts(chunk)
+            full = rebuilt * 2 > len(chunk)
+            yield from texts
+    finally:
+        store.close()
 
 
 def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> int:
@@ -546,7 +552,7 @@ def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE
     Run by a worker while a web process streams the export from the first dataset forwards: the
     two meet in the middle, and the web process finds the second half stored. Each entry is only
     ever stored with its own key, so the two may overlap on one chunk without harm."""
-    entries = _ProvinceEntries(scope)
+    entries = _ProvinceEntries(scope, export_fragments.store)
     base = datasets_in_scope(scope).order_by("-id")
     upper, total = 2**62, 0
     while True:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
@@ -115,3 +116,45 @@ def _upsert_arrays(items: list[tuple[int, str, str]], insert: str, *, lazy_commi
         if lazy_commit:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(insert.format("unnest(%b::bigint[], %b::text[], %b::text[])"), (ids, keys, entries))
+
+
+class BackgroundStore:
+    """``store`` for an export that streams: each chunk stored by a thread with its own database
+    connection while the caller builds the next chunk, one chunk in flight at most.
+
+    On PostgreSQL a chunk's upsert is mostly the server's work (heap, index, WAL), which then runs
+    on another core instead of between two chunks. Inside a transaction (tests, a caller's
+    ``atomic``) the thread's connection would not see the caller's uncommitted rows, and SQLite's
+    writer runs in this process anyway: there each chunk is stored at once, as ``store`` does."""
+
+    def __init__(self):
+        in_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datajson-store") if in_thread else None
+        self._pending: Future | None = None
+
+    def __call__(self, items: list[tuple[int, str, str]]) -> None:
+        if self._executor is None:
+            store(items)
+            return
+        self._wait()
+        self._pending = self._executor.submit(store, items)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the last chunk, then close the thread's connection and the thread."""
+        if self._executor is None:
+            return
+        try:
+            self._wait()
+        finally:
+            self._executor.submit(_close_connection).result()
+            self._executor.shutdown()
+
+
+def _close_connection() -> None:
+    """Close the calling thread's connection (``connection`` is per thread)."""
+    connection.close()
