@@ -30,6 +30,7 @@ from abiertos.core.models import Municipality, Province
 
 from . import datajson_entries, export_fragments, profile
 from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
+from .side_connection import SideWorker
 from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
 
 CHUNK_SIZE = 1000
@@ -484,22 +485,25 @@ class _ProvinceEntries:
         self.config = _config_digest(self.urls, self.theme_ids)
         self.writer = datajson_entries.EntryWriter(self.urls, license_title)
 
-    def texts(self, chunk: list[tuple]) -> tuple[list[str], int]:
-        """The entry texts of a chunk of dataset rows (ordered by id), and how many were rebuilt.
-
-        Set-based: a few range reads per chunk (themes, keys' aggregates, stored entries, and the
-        distributions and fields when the chunk was read with every column) sent together
-        (``datajson_entries.fetch``), the rebuilt entries stored with one bulk upsert."""
+    @staticmethod
+    def read(chunk: list[tuple]) -> list[list[tuple]]:
+        """The range reads of a chunk of dataset rows (ordered by id), sent together
+        (``datajson_entries.fetch``): themes, keys' aggregates, stored entries, and the
+        distributions and fields when the chunk was read with every column."""
         first_id, last_id = chunk[0][0], chunk[-1][0]
-        full = len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS)  # read with every column already
         reads = [
             _themes_query(first_id, last_id),
             *export_fragments.key_queries(first_id, last_id),
             export_fragments.stored_query(first_id, last_id),
         ]
-        if full:
+        if len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS):
             reads += datajson_entries.related_queries(first_id, last_id)
-        results = datajson_entries.fetch(reads)
+        return datajson_entries.fetch(reads)
+
+    def texts(self, chunk: list[tuple], results: list[list[tuple]]) -> tuple[list[str], int]:
+        """The entry texts of a chunk of dataset rows and how many were rebuilt, from the chunk's
+        ``read``; the rebuilt entries are stored with one bulk upsert."""
+        full = len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS)  # read with every column already
         themes = _themes(results[0], self.theme_ids)
         keys = export_fragments.chunk_keys(chunk, results[1:3], themes, self.config)
         kept = export_fragments.stored(results[3])
@@ -526,23 +530,36 @@ def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -
 
     While most entries of a chunk need building (the first export, or after a settings change),
     each chunk is read with every column in one query instead of keys first and rows after.
-    Rebuilt entries are stored while the next chunk is built (``export_fragments.BackgroundStore``)."""
+    On PostgreSQL the next chunk is read and the last one's rebuilt entries are stored by side
+    threads while this one is written (side_connection.py)."""
     store = export_fragments.BackgroundStore()
+    reader = SideWorker("datajson-read")
     entries = _ProvinceEntries(scope, store)
     base = datasets_in_scope(scope).order_by("id")
-    last_id, full = 0, True
+
+    def read(last_id: int, full: bool) -> tuple[list[tuple], list[list[tuple]]]:
+        columns = datajson_entries.DATASET_COLUMNS if full else datajson_entries.KEY_COLUMNS
+        chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
+        return chunk, entries.read(chunk) if chunk else []
+
+    full = True
+    ahead = reader.submit(read, 0, full)
     try:
         while True:
-            columns = datajson_entries.DATASET_COLUMNS if full else datajson_entries.KEY_COLUMNS
-            chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
+            chunk, results = ahead.result()
             if not chunk:
                 return
-            last_id = chunk[-1][0]
-            texts, rebuilt = entries.texts(chunk)
+            # Read ahead with the columns the chunk before this one called for: either choice gives
+            # the same entries (``texts`` reads what a narrow chunk lacks), only the cost differs.
+            ahead = reader.submit(read, chunk[-1][0], full)
+            texts, rebuilt = entries.texts(chunk, results)
             full = rebuilt * 2 > len(chunk)
             yield from texts
     finally:
-        store.close()
+        try:
+            store.close()
+        finally:
+            reader.close()
 
 
 def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> int:
@@ -561,7 +578,7 @@ def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE
             return total
         chunk.reverse()
         upper = chunk[0][0]
-        _texts, rebuilt = entries.texts(chunk)
+        _texts, rebuilt = entries.texts(chunk, entries.read(chunk))
         if not rebuilt:
             return total
         total += rebuilt

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
@@ -22,6 +21,7 @@ from django.db.models.functions import Cast
 
 from .datajson_entries import Query, utc
 from .models import DatasetExportFragment, Distribution, Field
+from .side_connection import SideWorker
 
 logger = logging.getLogger(__name__)
 
@@ -119,25 +119,23 @@ def _upsert_arrays(items: list[tuple[int, str, str]], insert: str, *, lazy_commi
 
 
 class BackgroundStore:
-    """``store`` for an export that streams: each chunk stored by a thread with its own database
-    connection while the caller builds the next chunk, one chunk in flight at most.
+    """``store`` for an export that streams: each chunk stored by a side thread with its own
+    connection (side_connection.py) while the caller builds the next, one chunk in flight at most.
 
     On PostgreSQL a chunk's upsert is mostly the server's work (heap, index, WAL), which then runs
-    on another core instead of between two chunks. Inside a transaction (tests, a caller's
-    ``atomic``) the thread's connection would not see the caller's uncommitted rows, and SQLite's
-    writer runs in this process anyway: there each chunk is stored at once, as ``store`` does."""
+    on another core instead of between two chunks. Where a side thread is not safe (inside a
+    transaction, on SQLite) each chunk is stored at once, as ``store`` does."""
 
     def __init__(self):
-        in_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datajson-store") if in_thread else None
-        self._pending: Future | None = None
+        self._side = SideWorker("datajson-store")
+        self._pending = None
 
     def __call__(self, items: list[tuple[int, str, str]]) -> None:
-        if self._executor is None:
+        if not self._side.in_thread:
             store(items)
             return
         self._wait()
-        self._pending = self._executor.submit(store, items)
+        self._pending = self._side.submit(store, items)
 
     def _wait(self) -> None:
         pending, self._pending = self._pending, None
@@ -145,16 +143,8 @@ class BackgroundStore:
             pending.result()
 
     def close(self) -> None:
-        """Wait for the last chunk, then close the thread's connection and the thread."""
-        if self._executor is None:
-            return
+        """Wait for the last chunk, then close the side thread and its connection."""
         try:
             self._wait()
         finally:
-            self._executor.submit(_close_connection).result()
-            self._executor.shutdown()
-
-
-def _close_connection() -> None:
-    """Close the calling thread's connection (``connection`` is per thread)."""
-    connection.close()
+            self._side.close()
