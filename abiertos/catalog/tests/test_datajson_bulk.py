@@ -285,7 +285,8 @@ def test_entries_written_as_text_are_the_dict_entries_bytes_for_odd_values(odd, 
     assert other["contactPoint"] == {"fn": "Solo nombre"}
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test: the flush would also remove migration data.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_first_export_outside_a_transaction_stores_every_entry_while_streaming(rich):
     """Outside a transaction PostgreSQL stores each chunk from a thread with its own connection
     (export_fragments.BackgroundStore): every entry is stored by the time the stream ends."""
