@@ -6,7 +6,8 @@ first export of an installation, which builds and stores every entry). ``--with-
 Huey consumer (``manage.py run_huey``, one worker thread) first and waits until it is ready, as a
 deployment has: the view hands it the entries from the last dataset backwards while it streams
 from the first one. Give ``REDIS_URL`` for a Redis queue, as in production (the SQLite queue
-is polled, up to 10 s apart when idle).
+is polled, up to 10 s apart when idle). ``--without-judge`` serves the province data.json without
+the federation judge (every published dataset federated, nothing validated), for comparison.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ def main() -> None:
     parser.add_argument("--drop-export-cache", action="store_true")
     parser.add_argument("--drop-fragments", action="store_true")
     parser.add_argument("--with-worker", action="store_true")
+    parser.add_argument("--without-judge", action="store_true")
     args = parser.parse_args()
     django_for(args.db, args.name, args.pg_database)
+    if args.without_judge:
+        from abiertos.catalog.federation import federation_judge_register
+
+        federation_judge_register(None)
     from huey.contrib.djhuey import HUEY
 
     HUEY.flush()  # nothing left over from earlier runs (the queue is the benchmark's own)

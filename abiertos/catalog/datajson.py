@@ -5,6 +5,10 @@ At the province level every identifier is namespaced by its municipality (``Data
 ones without collisions and a municipal catalog's federated ids (``<catalog id>_<dataset id>``)
 equal the province's. Datasets are read in keyset-paginated chunks as plain values and written
 one at a time, so serving 100,000 datasets keeps memory flat (see ``catalog_stream``).
+
+The province catalog is what the national portal federates: it lists only the datasets the national
+profile accepts (federation.py); the others are left out and counted in the log. A municipality's
+catalog lists every published dataset of it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -28,10 +33,12 @@ from django.utils.translation import gettext as _
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality, Province
 
-from . import datajson_entries, export_fragments, profile
+from . import datajson_entries, export_fragments, federation, profile
 from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
 from .side_connection import SideWorker
 from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
 JSON_COLUMNS = frozenset({"super_themes", "keywords", "language"})
@@ -466,7 +473,7 @@ def _config_digest(urls: _Addresses, theme_ids: dict[int, str]) -> str:
     licenses = sorted((code, lic.title) for code, lic in LICENSES.items())
     text = repr(
         (settings.SITE_URL, settings.MEDIA_URL, settings.TIME_ZONE, urls.mbox, urls.dataset_page, urls.download)
-        + (sorted(theme_ids.items()), licenses)
+        + (sorted(theme_ids.items()), licenses, federation.judge_stamp())
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -477,11 +484,12 @@ class _ProvinceEntries:
     Rows are tuples: ``datajson_entries.KEY_COLUMNS`` alone, or all ``DATASET_COLUMNS`` (which
     start with the key columns); the entries are written as text from them (datajson_entries.py)."""
 
-    def __init__(self, scope: CatalogScope, store: Callable[[list[tuple[int, str, str]]], None]):
+    def __init__(self, scope: CatalogScope, store: Callable[[list[tuple[int, str, str, bool]]], None]):
         self.scope = scope
         self.store = store
         self.urls = _Addresses()
         self.theme_ids = dict(Theme.objects.values_list("id", "identifier"))
+        self.taxonomy = set(self.theme_ids.values())
         self.config = _config_digest(self.urls, self.theme_ids)
         self.writer = datajson_entries.EntryWriter(self.urls, license_title)
 
@@ -500,23 +508,26 @@ class _ProvinceEntries:
             reads += datajson_entries.related_queries(first_id, last_id)
         return datajson_entries.fetch(reads)
 
-    def texts(self, chunk: list[tuple], results: list[list[tuple]]) -> tuple[list[str], int]:
-        """The entry texts of a chunk of dataset rows and how many were rebuilt, from the chunk's
-        ``read``; the rebuilt entries are stored with one bulk upsert."""
+    def texts(self, chunk: list[tuple], results: list[list[tuple]]) -> tuple[list[tuple[str, bool]], int]:
+        """(entry text, federable) of each dataset row of a chunk, and how many were rebuilt, from
+        the chunk's ``read``; the rebuilt entries are judged (federation.py) and stored with one
+        bulk upsert."""
         full = len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS)  # read with every column already
         themes = _themes(results[0], self.theme_ids)
         keys = export_fragments.chunk_keys(chunk, results[1:3], themes, self.config)
         kept = export_fragments.stored(results[3])
         related = results[4:]
-        stale = {pk for pk, key in keys.items() if kept.get(pk, ("", ""))[0] != key}
-        fresh: dict[int, str] = {}
+        stale = {pk for pk, key in keys.items() if kept.get(pk, ("",))[0] != key}
+        fresh: dict[int, tuple[str, bool]] = {}
         if stale:
             rows = [row for row in chunk if row[0] in stale] if full else self._rows(stale)
             if not full:
                 related = datajson_entries.fetch(datajson_entries.related_queries(rows[0][0], rows[-1][0]))
-            fresh = dict(self.writer.texts(rows, themes, related))
-            self.store([(pk, keys[pk], text) for pk, text in fresh.items()])
-        return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1] for row in chunk], len(fresh)
+            built = dict(self.writer.texts(rows, themes, related))
+            verdicts = federation.texts_federable(list(built.values()), self.taxonomy)
+            fresh = {pk: (text, ok) for (pk, text), ok in zip(built.items(), verdicts, strict=True)}
+            self.store([(pk, keys[pk], text, ok) for pk, (text, ok) in fresh.items()])
+        return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1:] for row in chunk], len(fresh)
 
     def _rows(self, ids: set[int]) -> list[tuple]:
         """Every column of these datasets, ordered by id."""
@@ -525,8 +536,9 @@ class _ProvinceEntries:
 
 
 def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
-    """The province's dataset entries as JSON text: stored ones while current, the others rebuilt
-    and stored (export_fragments.py). Same text as ``json.dumps`` of ``dataset_entries``.
+    """The province's federable dataset entries as JSON text: stored ones while current, the others
+    rebuilt, judged and stored (export_fragments.py). Same text as ``json.dumps`` of
+    ``dataset_entries``. The datasets left out are counted in the log when the export ends.
 
     While most entries of a chunk need building (the first export, or after a settings change),
     each chunk is read with every column in one query instead of keys first and rows after.
@@ -542,24 +554,36 @@ def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -
         chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
         return chunk, entries.read(chunk) if chunk else []
 
-    full = True
+    full, total, left_out = True, 0, 0
     ahead = reader.submit(read, 0, full)
     try:
         while True:
             chunk, results = ahead.result()
             if not chunk:
-                return
+                break
             # Read ahead with the columns the chunk before this one called for: either choice gives
             # the same entries (``texts`` reads what a narrow chunk lacks), only the cost differs.
             ahead = reader.submit(read, chunk[-1][0], full)
-            texts, rebuilt = entries.texts(chunk, results)
+            pieces, rebuilt = entries.texts(chunk, results)
             full = rebuilt * 2 > len(chunk)
-            yield from texts
+            total += len(pieces)
+            for text, federable in pieces:
+                if federable:
+                    yield text
+                else:
+                    left_out += 1
     finally:
         try:
             store.close()
         finally:
             reader.close()
+    if left_out:
+        logger.warning(
+            "Province data.json: %d of %d published datasets left out, not federable (errors against the national "
+            "profile; see catalog.selectors.datasets_not_federated)",
+            left_out,
+            total,
+        )
 
 
 def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> int:
@@ -584,10 +608,24 @@ def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE
         total += rebuilt
 
 
+def catalog_entries(scope: CatalogScope) -> Iterator[dict]:
+    """The entries the catalog lists (data.json, catalog.xlsx): a municipality's every published
+    dataset; the province's only the federable ones (judged here from the dicts; the province's
+    data.json stream reads the verdicts stored with its entries instead)."""
+    entries = dataset_entries(scope)
+    if not scope.is_province or federation.federation_judge() is None:
+        yield from entries
+        return
+    taxonomy = set(Theme.objects.values_list("identifier", flat=True))
+    for entry in entries:
+        if federation.entries_federable([entry], taxonomy)[0]:
+            yield entry
+
+
 def catalog_build(scope: CatalogScope) -> dict:
     """The whole catalog as one dict (for exports and tests; pages stream with catalog_stream)."""
     catalog = catalog_header(scope)
-    catalog["dataset"] = list(dataset_entries(scope))
+    catalog["dataset"] = list(catalog_entries(scope))
     return catalog
 
 

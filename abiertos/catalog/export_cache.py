@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from .datajson import CatalogScope, catalog_stream, catalog_version, scope_for_province
+from .federation import judge_stamp
 from .models import Field, Theme
 
 DATAJSON = "data.json"
@@ -41,7 +42,7 @@ def catalog_etag(scope: CatalogScope, variant: str) -> tuple[str, float | None]:
     stamp = latest.timestamp() if latest else 0
     config = (
         f"{EXPORT_FORMAT_VERSION}|{settings.SITE_URL}|{settings.CATALOG_IDENTIFIER}|{settings.CATALOG_PUBLISHER_NAME}|"
-        f"{settings.CATALOG_PUBLISHER_EMAIL}|{settings.DCAT_PAGE_SIZE}|{settings.TIME_ZONE}"
+        f"{settings.CATALOG_PUBLISHER_EMAIL}|{settings.DCAT_PAGE_SIZE}|{settings.TIME_ZONE}|{judge_stamp()}"
     )
     digest = hashlib.sha256(
         f"{scope.key}|{variant}|{count}|{stamp}|{fields_top}|{themes}|{config}".encode()

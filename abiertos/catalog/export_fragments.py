@@ -6,7 +6,8 @@ with a key digesting what it was built from; an export reads, per chunk of datas
 aggregates (distribution count and latest change, field count and highest id, theme ids) and
 reuses every entry whose key still matches. Field rows rewritten without touching the dataset
 (the datastore rebuilds the data dictionary with new rows) change the highest id and the count,
-so they are noticed too. Only the entries that changed are rebuilt and stored again.
+so they are noticed too. Only the entries that changed are rebuilt and stored again, each with
+the national profile's verdict on it (``federable``, see federation.py).
 """
 
 from __future__ import annotations
@@ -65,18 +66,18 @@ def chunk_keys(datasets: list[tuple], key_rows: list[list[tuple]], themes: dict[
 
 
 def stored_query(first_id: int, last_id: int) -> Query:
-    """Read of the stored (dataset id, key, entry text) of the datasets with ids in the range."""
+    """Read of the stored (dataset id, key, entry text, federable) of the datasets with ids in the range."""
     rows = DatasetExportFragment.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
-    return rows.values_list("dataset_id", "key", "entry").query.sql_with_params()
+    return rows.values_list("dataset_id", "key", "entry", "federable").query.sql_with_params()
 
 
-def stored(rows: list[tuple]) -> dict[int, tuple[str, str]]:
-    """(key, entry text) by dataset id, from the rows of ``stored_query``."""
-    return {pk: (key, entry) for pk, key, entry in rows}
+def stored(rows: list[tuple]) -> dict[int, tuple[str, str, bool]]:
+    """(key, entry text, federable) by dataset id, from the rows of ``stored_query``."""
+    return {pk: (key, entry, ok) for pk, key, entry, ok in rows}
 
 
-def store(items: list[tuple[int, str, str]]) -> None:
-    """Keep these (dataset id, key, entry text); a failure only costs the next export some time.
+def store(items: list[tuple[int, str, str, bool]]) -> None:
+    """Keep these (dataset id, key, entry text, federable); a failure only costs the next export some time.
 
     Building model instances for ``bulk_create`` cost more than writing the rows (a quarter of a
     first export), so the rows go straight to the database: on SQLite (in-process) one upsert
@@ -84,25 +85,28 @@ def store(items: list[tuple[int, str, str]]) -> None:
     chunk (``_upsert_arrays``)."""
     if not items:
         return
-    table, pk, key, entry = map(
-        connection.ops.quote_name, (DatasetExportFragment._meta.db_table, "dataset_id", "key", "entry")
+    table, pk, key, entry, ok = map(
+        connection.ops.quote_name, (DatasetExportFragment._meta.db_table, "dataset_id", "key", "entry", "federable")
     )
-    upsert = f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}"
+    columns = f"{pk}, {key}, {entry}, {ok}"
+    upsert = (
+        f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}, {ok} = EXCLUDED.{ok}"
+    )
     try:
         outermost = not connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                insert = f"INSERT INTO {table} ({pk}, {key}, {entry}) SELECT * FROM {{}} {upsert}"
+                insert = f"INSERT INTO {table} ({columns}) SELECT * FROM {{}} {upsert}"
                 _upsert_arrays(items, insert, lazy_commit=outermost)
             else:
-                cursor.executemany(f"INSERT INTO {table} ({pk}, {key}, {entry}) VALUES (%s, %s, %s) {upsert}", items)
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) {upsert}", items)
     except DatabaseError:  # e.g. SQLite busy with a writer: serve the export anyway
         logger.warning("Could not store %d data.json entries", len(items), exc_info=True)
 
 
-def _upsert_arrays(items: list[tuple[int, str, str]], insert: str, *, lazy_commit: bool) -> None:
+def _upsert_arrays(items: list[tuple[int, str, str, bool]], insert: str, *, lazy_commit: bool) -> None:
     """PostgreSQL: ``insert`` (``{}`` for its source rows) run once, the chunk's columns passed as
-    three arrays in binary (``unnest``).
+    four arrays in binary (``unnest``).
 
     Django's cursor binds parameters on the client, which escapes every quote of a megabyte of
     JSON text in Python; a server-binding cursor sends the arrays as they are. This replaced a
@@ -111,11 +115,13 @@ def _upsert_arrays(items: list[tuple[int, str, str]], insert: str, *, lazy_commi
     WAL to reach the disk (``synchronous_commit``, for this transaction only): after a crash the
     last chunks may be missing, which costs the next export their rebuilding and nothing else.
     Not set inside a caller's transaction, whose other writes it would weaken too."""
-    ids, keys, entries = (list(column) for column in zip(*items, strict=True))
+    ids, keys, entries, verdicts = (list(column) for column in zip(*items, strict=True))
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         if lazy_commit:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(insert.format("unnest(%b::bigint[], %b::text[], %b::text[])"), (ids, keys, entries))
+        cursor.execute(
+            insert.format("unnest(%b::bigint[], %b::text[], %b::text[], %b::boolean[])"), (ids, keys, entries, verdicts)
+        )
 
 
 class BackgroundStore:
@@ -130,7 +136,7 @@ class BackgroundStore:
         self._side = SideWorker("datajson-store")
         self._pending = None
 
-    def __call__(self, items: list[tuple[int, str, str]]) -> None:
+    def __call__(self, items: list[tuple[int, str, str, bool]]) -> None:
         if not self._side.in_thread:
             store(items)
             return

@@ -215,6 +215,18 @@ def _themes(entry: dict, known: set[str], warnings: list) -> list[str]:
     return [t for t in themes if t in known]
 
 
+def _issued_from_modified(metadata: DatasetMetadata, warnings: list) -> None:
+    """A source that gives only ``modified``: it stands in for ``issued`` (the profile requires one).
+
+    Publication would stamp ``issued`` with now, later than the source's ``modified`` (the profile
+    wants modified ≥ issued), and the import then puts the source's dates back, which left it empty;
+    the earliest date the source gives is the best known. Every import path reads this mapping, so
+    the per-dataset and the bulk harvest paths store the same."""
+    if metadata.issued is None and metadata.modified is not None:
+        metadata.issued = metadata.modified
+        warnings.append(("issued", _("Sin fecha de publicación (issued): se usa la de modificación (modified).")))
+
+
 def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes: set[str]) -> Incoming:
     """The inputs for the services, with the municipality's defaults, from one dataset entry."""
     problems: list = []
@@ -244,6 +256,7 @@ def incoming_from_entry(entry: dict, *, municipality: Municipality, known_themes
     )
     if metadata.accrual_periodicity.upper() == "EVENTUAL":
         metadata.accrual_periodicity = "eventual"
+    _issued_from_modified(metadata, warnings)
     distributions = [_distribution(d, j, identifier, when) for j, d in enumerate(entry.get("distribution") or [])]
     if not distributions:
         problems.append(("distribution", _("El conjunto no tiene recursos (distribution).")))

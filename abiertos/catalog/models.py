@@ -391,11 +391,14 @@ class DatasetExportFragment(models.Model):
 
     ``key`` digests everything the entry is made from (the dataset's version and timestamps, its
     municipality's slug and e-mail, its themes, its distributions' and fields' rows, the portal's
-    settings): datajson.py serves the text only while the key still matches, else rebuilds it."""
+    settings): datajson.py serves the text only while the key still matches, else rebuilds it.
+    ``federable`` is the national profile's verdict on that entry (federation.py): a dataset that is
+    not federable is left out of the province data.json."""
 
     dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, primary_key=True, related_name="+")
     key = models.CharField(max_length=64)
     entry = models.TextField()
+    federable = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"{self.dataset_id}:{self.key[:8]}"

@@ -212,8 +212,11 @@ class ColumnarIndex:
         if connection.vendor == "postgresql":
             times = [f"(extract(epoch from {name}) * 1000000)::bigint" for name in TIMES]
         else:  # stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+            # strftime('%s') rounds to the millisecond first (".999999" gives the next second), so
+            # the whole seconds are read from the text without its fraction.
             times = [
-                f"CAST(strftime('%%s', {name}) AS INTEGER) * 1000000 + CAST(substr({name}, 21, 6) AS INTEGER)"
+                f"CAST(strftime('%%s', substr({name}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({name}, 21, 6) AS INTEGER)"
                 for name in TIMES
             ]
         table = DatasetSearchEntry._meta.db_table
@@ -422,19 +425,28 @@ class ColumnarIndex:
 
 
 # Each text query returns one row: the index's sequence number, read in the same statement (so in
-# the same snapshot) to check that no write came in between, and the matching ids packed as 4-byte
-# big-endian integers (hex text on SQLite, bytea on PostgreSQL): unpacking them is a C copy, where
-# fetching 15,000 one-column rows cost milliseconds of Python objects.
+# the same snapshot) to check that no write came in between, and the matching ids packed in one
+# value: on PostgreSQL as 4-byte big-endian integers (bytea), unpacked by a C copy; on SQLite as
+# decimal text ("12,345,…"), parsed by pyarrow. Fetching 15,000 one-column rows cost milliseconds
+# of Python objects; SQLite's ``printf('%08x')`` per id, used before, cost twice as much as its
+# plain ``group_concat`` and parsing (3.0 against 1.5 ms for 15,530 ids; docs/benchmarks.md).
 _SEQ = "(SELECT seq FROM catalog_searchindexgeneration)"
 
 
-def _ids(packed: bytes | str | None) -> pa.Array:
+def _ids(packed: bytes | None) -> pa.Array:
     values = array("i")
     if packed:
-        values.frombytes(bytes.fromhex(packed) if isinstance(packed, str) else bytes(packed))
+        values.frombytes(bytes(packed))
         if sys.byteorder == "little":
             values.byteswap()
     return _arrow(values, pa.int32())
+
+
+def _ids_text(listed: str | None) -> pa.Array:
+    """Ids listed as comma-separated decimal text, as an int32 array."""
+    if not listed:
+        return pa.array([], pa.int32())
+    return pc.cast(pc.list_flatten(pc.split_pattern(pa.array([listed]), ",")), pa.int32())
 
 
 def text_match(terms: list[str], title_terms: list[str] = ()) -> TextMatch:
@@ -461,9 +473,9 @@ def text_match(terms: list[str], title_terms: list[str] = ()) -> TextMatch:
     found, seqs = [], set()
     with connection.cursor() as cursor:
         for sql, params in [match_sql(terms), *(match_sql([term], "title_any") for term in title_terms)]:
-            cursor.execute(f"SELECT {_SEQ}, group_concat(printf('%%08x', m.rowid), '') FROM ({sql}) m", params)
-            seq, packed = cursor.fetchone()
-            found.append(_ids(packed))
+            cursor.execute(f"SELECT {_SEQ}, group_concat(m.rowid, ',') FROM ({sql}) m", params)
+            seq, listed = cursor.fetchone()
+            found.append(_ids_text(listed))
             seqs.add(seq or 0)
             if not len(found[0]):  # nothing matches: no title to rank
                 return TextMatch(found[0], [found[0] for _t in title_terms], seq or 0)

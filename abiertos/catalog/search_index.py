@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from abiertos.core.inserts import objects_insert, rows_insert
 from abiertos.core.models import Municipality
 
 from . import search_backends, text
@@ -68,9 +69,10 @@ def index_generation_bump(dataset_ids: Iterable[int] | None = None) -> None:
     prev_token, seq = SearchIndexGeneration.objects.values_list("token", "seq").get()
     SearchIndexGeneration.objects.update(token=token)
     ids = [None] if dataset_ids is None else list(dict.fromkeys(dataset_ids)) or [0]
-    SearchIndexChange.objects.bulk_create(
-        [SearchIndexChange(seq=seq, dataset_id=pk, prev_token=prev_token, token=token) for pk in ids],
-        batch_size=1000,
+    rows_insert(
+        SearchIndexChange,
+        ["seq", "dataset_id", "prev_token", "token"],
+        [(seq, pk, prev_token, token) for pk in ids],
     )
     if seq % PRUNE_EVERY == 0:
         search_log_prune(keep=LOG_KEEP, upto=seq)
@@ -159,14 +161,14 @@ def _facet_values(loaded: Loaded) -> Iterator[tuple[str, str, str]]:
     yield "publisher", text.facet_value(dataset.publisher_name), dataset.publisher_name
 
 
-def _facets(loaded: Loaded) -> list[DatasetSearchFacet]:
-    seen: dict[tuple[str, str], DatasetSearchFacet] = {}
+def _facets(loaded: Loaded) -> list[tuple[int, str, str, str]]:
+    """(entry id, facet, value, label) of one dataset's facet rows, each (facet, value) once."""
+    seen: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+    pk = loaded.dataset.pk
     for facet, value, label in _facet_values(loaded):
         value = value[:200]
         if value and (facet, value) not in seen:
-            seen[facet, value] = DatasetSearchFacet(
-                entry_id=loaded.dataset.pk, facet=facet, value=value, label=(label or value)[:200]
-            )
+            seen[facet, value] = (pk, facet, value, (label or value)[:200])
     return list(seen.values())
 
 
@@ -198,6 +200,9 @@ def facet_value_ids(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], i
     return ids
 
 
+FACET_COLUMNS = ("entry_id", "facet", "value", "label", "value_ref_id")
+
+
 def _write(datasets: list[Loaded], *, fresh: bool = False) -> None:
     """Write the entries and facets of these datasets; ``fresh``: none of them is indexed yet."""
     ids = [d.dataset.pk for d in datasets]
@@ -208,28 +213,10 @@ def _write(datasets: list[Loaded], *, fresh: bool = False) -> None:
     else:
         if not fresh:
             DatasetSearchEntry.objects.filter(pk__in=ids).delete()
-        DatasetSearchEntry.objects.bulk_create([_entry(d) for d in datasets], batch_size=500)
+        objects_insert([_entry(d) for d in datasets])
     facets = [f for d in datasets for f in _facets(d)]
-    value_ids = facet_value_ids((f.facet, f.value) for f in facets)
-    _insert_facets([(f.entry_id, f.facet, f.value, f.label, value_ids[f.facet, f.value]) for f in facets])
-
-
-FACET_COLUMNS = ("entry_id", "facet", "value", "label", "value_ref_id")
-
-
-def _insert_facets(rows: list[tuple]) -> None:
-    """Insert facet rows (``FACET_COLUMNS``): what ``bulk_create`` writes, without its per-value
-    work (about nine rows per dataset; it was most of a bulk import's indexing cost)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(DatasetSearchFacet._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in FACET_COLUMNS)
-    per_statement = min(1000, (connection.features.max_query_params or 5000) // len(FACET_COLUMNS))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", [v for row in batch for v in row])
+    value_ids = facet_value_ids((facet, value) for _pk, facet, value, _label in facets)
+    rows_insert(DatasetSearchFacet, FACET_COLUMNS, [(*f, value_ids[f[1], f[2]]) for f in facets])
 
 
 @transaction.atomic

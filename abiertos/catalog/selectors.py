@@ -10,7 +10,15 @@ from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound
 from abiertos.core.models import Municipality
 
-from .models import Dataset, DatasetRevision, DatasetStatus, Distribution, DistributionFile, Theme
+from .models import (
+    Dataset,
+    DatasetExportFragment,
+    DatasetRevision,
+    DatasetStatus,
+    Distribution,
+    DistributionFile,
+    Theme,
+)
 
 
 def _with_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -24,20 +32,56 @@ def _with_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
     )
 
 
-def dataset_list_public() -> QuerySet[Dataset]:
-    """Published, not deleted datasets of active municipalities."""
-    return _with_relations(
-        Dataset.objects.filter(status=DatasetStatus.PUBLISHED, deleted_at__isnull=True, municipality__is_active=True)
+def _with_relation_lists(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """What a serialiser of many datasets reads, attached as plain lists: ``municipality``,
+    ``theme_list``, ``live_distributions`` and each distribution's ``field_list``.
+
+    Prefetching into a relation's manager (``dataset.themes.all()``) makes Django build a filtered
+    queryset per instance: about forty for a page of ten datasets and their distributions, a fifth
+    of the time spent loading the page (SQLite, 100,000 datasets; docs/benchmarks.md). A list costs
+    nothing per instance. Same rows, same order."""
+    return qs.select_related("municipality").prefetch_related(
+        Prefetch("themes", to_attr="theme_list"),
+        Prefetch(
+            "distributions",
+            queryset=Distribution.objects.filter(deleted_at__isnull=True).prefetch_related(
+                Prefetch("fields", to_attr="field_list")
+            ),
+            to_attr="live_distributions",
+        ),
     )
 
 
-def dataset_list_visible_to(*, actor: Actor, include_drafts: bool = True) -> QuerySet[Dataset]:
+def _related(qs: QuerySet[Dataset], as_lists: bool) -> QuerySet[Dataset]:
+    return _with_relation_lists(qs) if as_lists else _with_relations(qs)
+
+
+def dataset_list_public(*, as_lists: bool = False) -> QuerySet[Dataset]:
+    """Published, not deleted datasets of active municipalities (``as_lists``: relations as lists,
+    for serialising many datasets; see ``_with_relation_lists``)."""
+    return _related(
+        Dataset.objects.filter(status=DatasetStatus.PUBLISHED, deleted_at__isnull=True, municipality__is_active=True),
+        as_lists,
+    )
+
+
+def datasets_not_federated(*, municipality: Municipality | None = None) -> QuerySet[Dataset]:
+    """Published datasets left out of the province data.json when it was last built: their entry has
+    errors against the national profile (federation.py). Their municipality's data.json lists them."""
+    left_out = DatasetExportFragment.objects.filter(federable=False).values("dataset_id")
+    qs = dataset_list_public().filter(pk__in=left_out)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs.order_by("municipality__name", "identifier")
+
+
+def dataset_list_visible_to(*, actor: Actor, include_drafts: bool = True, as_lists: bool = False) -> QuerySet[Dataset]:
     """Public datasets plus, for editors, the drafts of the municipalities they manage."""
     visible = Q(status=DatasetStatus.PUBLISHED)
     if include_drafts and actor.user is not None:
         editable = municipalities_where(actor, Action.VIEW_CATALOG_DRAFTS)
         visible |= Q(municipality__in=editable)
-    return _with_relations(Dataset.objects.filter(visible, deleted_at__isnull=True))
+    return _related(Dataset.objects.filter(visible, deleted_at__isnull=True), as_lists)
 
 
 def dataset_get_visible(*, actor: Actor, municipality_slug: str, identifier: str) -> Dataset:

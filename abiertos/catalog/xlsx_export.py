@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .datajson import CatalogScope, catalog_header, dataset_entries
+from .datajson import CatalogScope, catalog_entries, catalog_header
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,5 +148,5 @@ def _dataset_rows(sheets: dict, dataset: dict) -> None:
 
 
 def catalog_xlsx_write(scope: CatalogScope, out: BinaryIO) -> None:
-    """Write the scope's published catalog as catalog.xlsx."""
-    workbook_write(catalog_header(scope), dataset_entries(scope), out)
+    """Write the scope's published catalog as catalog.xlsx (the province's: its federable datasets)."""
+    workbook_write(catalog_header(scope), catalog_entries(scope), out)

@@ -65,7 +65,7 @@ def current_package_list_with_resources(*, actor: Actor, params: dict) -> dict:
     offset = param_int(params, "offset", None)
     if offset is None:
         offset = (param_int(params, "page", 1, minimum=1) - 1) * limit
-    datasets = dataset_list_public().order_by("-updated_at", "pk")[offset : offset + limit]
+    datasets = dataset_list_public(as_lists=True).order_by("-updated_at", "pk")[offset : offset + limit]
     return [to_ckan_package(d) for d in datasets]
 
 
@@ -207,7 +207,7 @@ def organization_show(*, actor: Actor, params: dict) -> dict:
     municipality = Municipality.objects.filter(Q(slug=reference) | Q(code=reference), is_active=True).first()
     if municipality is None:
         raise not_found(_("no existe la organización «%(id)s».") % {"id": reference})
-    datasets = dataset_list_public().filter(municipality=municipality)
+    datasets = dataset_list_public(as_lists=True).filter(municipality=municipality)
     org = to_ckan_organization(municipality, package_count=datasets.count())
     if param_bool(params, "include_datasets", False):
         org["packages"] = _packages(datasets)
@@ -230,7 +230,7 @@ def group_show(*, actor: Actor, params: dict) -> dict:
     theme = Theme.objects.filter(identifier=reference).first()
     if theme is None:
         raise not_found(_("no existe el grupo «%(id)s».") % {"id": reference})
-    datasets = dataset_list_public().filter(themes=theme)
+    datasets = dataset_list_public(as_lists=True).filter(themes=theme)
     group = to_ckan_group(theme, package_count=datasets.count())
     if param_bool(params, "include_datasets", False):
         group["packages"] = _packages(datasets)

@@ -148,7 +148,7 @@ def _resource_url(distribution: Distribution, dataset: Dataset) -> str:
 
 
 def _attributes_description(distribution: Distribution) -> str | None:
-    fields = list(distribution.fields.all())
+    fields = distribution.field_list if hasattr(distribution, "field_list") else list(distribution.fields.all())
     if not fields:
         return None
     return json.dumps(
@@ -229,6 +229,11 @@ def _live_distributions(dataset: Dataset) -> list[Distribution]:
     return list(dataset.distributions.filter(deleted_at__isnull=True).prefetch_related("fields"))
 
 
+def _themes(dataset: Dataset) -> list[Theme]:
+    """The dataset's themes, from ``theme_list`` when the selector attached one (selectors.py)."""
+    return dataset.theme_list if hasattr(dataset, "theme_list") else list(dataset.themes.all())
+
+
 def to_ckan_package(dataset: Dataset) -> dict:
     """A dataset as CKAN's package_show returns it (the keys Andino clients read)."""
     lic = LICENSES.get(dataset.license)
@@ -256,7 +261,7 @@ def to_ckan_package(dataset: Dataset) -> dict:
         "creator_user_id": None,
         "owner_org": dataset.municipality.code,
         "organization": to_ckan_organization(dataset.municipality),
-        "groups": [to_ckan_group(theme) for theme in dataset.themes.all()],
+        "groups": [to_ckan_group(theme) for theme in _themes(dataset)],
         "tags": tags,
         "num_tags": len(tags),
         "resources": [to_ckan_resource(d, dataset) for d in _live_distributions(dataset)],

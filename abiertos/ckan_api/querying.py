@@ -217,7 +217,10 @@ def dataset_search(
     include_private: bool = False,
 ) -> SearchPage:
     """One page of the datasets the actor may see that match the query, with counts per facet."""
-    base = dataset_list_visible_to(actor=actor) if include_private else dataset_list_public()
+    if include_private:
+        base = dataset_list_visible_to(actor=actor, as_lists=True)
+    else:
+        base = dataset_list_public(as_lists=True)
     flat = index_querying.flatten(query)
     if flat is not None:
         return _search_on_index(actor, base, query, flat, sort, start, rows, facet_fields, facet_limit, include_private)

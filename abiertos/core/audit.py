@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from .actors import Actor
+from .inserts import rows_insert
 from .models import AuditEvent, Municipality
 
 
@@ -47,24 +49,48 @@ def audit_record(
 
 def audit_record_many(
     *, actor: Actor, action: str, targets: list[tuple[models.Model, dict | None]], municipality: Municipality | None
-) -> list[AuditEvent]:
-    """Append one event per (target, changes) in one statement (a bulk writer's batch)."""
-    events = [
-        AuditEvent(
-            actor=actor.user,
-            actor_label=actor.label,
-            via=actor.via,
-            ip=actor.ip or "",
-            action=action,
-            target_type=target._meta.label_lower,
-            target_id=str(target.pk),
-            target_repr=str(target)[:300],
-            municipality=municipality,
-            changes=_jsonable(changes or {}),
-        )
-        for target, changes in targets
-    ]
-    return AuditEvent.objects.bulk_create(events, batch_size=500)
+) -> int:
+    """Append one event per (target, changes) in one statement (a bulk writer's batch); returns how
+    many. The rows are written without building model instances (``rows_insert``), all with the
+    same ``created_at``."""
+    user_id = actor.user.pk if actor.user is not None else None
+    municipality_id = municipality.pk if municipality is not None else None
+    now = timezone.now()
+    return rows_insert(
+        AuditEvent,
+        _MANY_COLUMNS,
+        [
+            (
+                now,
+                user_id,
+                actor.label,
+                actor.via,
+                actor.ip or "",
+                action,
+                target._meta.label_lower,
+                str(target.pk),
+                str(target)[:300],
+                municipality_id,
+                _jsonable(changes or {}),
+            )
+            for target, changes in targets
+        ],
+    )
+
+
+_MANY_COLUMNS = [
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "via",
+    "ip",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "municipality_id",
+    "changes",
+]
 
 
 def diff_fields(instance: models.Model, new_values: dict[str, Any]) -> dict[str, list]:

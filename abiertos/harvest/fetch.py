@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import httpx
 from django.utils.translation import gettext as _
 
-from .hosts import HostBusy, HostRefused, host_slot
+from .hosts import HostBusy, HostRefused, LookupTimeout, host_slot
 from .transport import PinnedTransport, request_deadline
 
 USER_AGENT = "MunicipiosAbiertos-cosecha/1.0 (+https://github.com/municipios-abiertos)"
@@ -148,8 +148,8 @@ def _too_slow(url: str, policy: FetchPolicy) -> FetchError:
 def _translate(exc: Exception, url: str, policy: FetchPolicy) -> FetchError:
     if isinstance(exc, FetchError):
         return exc
-    if isinstance(exc, HostRefused):
-        return FetchError(exc.message, url=url)
+    if isinstance(exc, HostRefused | LookupTimeout):  # a slow resolver may answer on the next try
+        return FetchError(exc.message, url=url, retryable=isinstance(exc, LookupTimeout))
     if isinstance(exc, HostBusy):
         return FetchError(
             _("El servidor %(host)s tuvo todas sus conexiones ocupadas por otras cosechas durante %(s)d segundos.")

@@ -6,6 +6,9 @@ local benchmarks serve their sources on 127.0.0.1), a host that resolves to a lo
 link-local, multicast, reserved, unspecified or otherwise non-public address is refused: when the
 source is registered, and when the fetcher connects (``transport.py``), which resolves the name
 once, checks every address and connects to the checked one, redirects included.
+
+A lookup never outlasts its time (``host_addresses_within``): ``getaddrinfo`` takes no timeout and
+a slow or hanging resolver would block the worker past the request's deadline.
 """
 
 from __future__ import annotations
@@ -24,6 +27,16 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils.translation import gettext as _
+
+
+class LookupTimeout(Exception):
+    """A name the resolver did not answer in time; ``message`` says which, in Spanish."""
+
+    def __init__(self, host: str):
+        self.message = _("El servidor de nombres (DNS) no resolvió «%(host)s» a tiempo: se cortó la descarga.") % {
+            "host": host
+        }
+        super().__init__(self.message)
 
 
 class HostRefused(Exception):
@@ -82,6 +95,50 @@ def host_addresses(host: str, port: int | None) -> list[str]:
     return list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
 
 
+# Lookups run in threads of their own, at most LOOKUP_THREADS at once. Not a ThreadPoolExecutor: its
+# workers are joined when the interpreter exits, so a lookup stuck in the resolver would hold up the
+# shutdown of the worker process; a daemon thread is left behind and ends when the resolver answers.
+LOOKUP_THREADS = 16
+_lookup_slots = threading.BoundedSemaphore(LOOKUP_THREADS)
+# The registration check (``host_refusal``) waits this long; a fetch waits its own time left.
+REGISTRATION_LOOKUP_SECONDS = 10.0
+
+
+def host_addresses_within(host: str, port: int | None, timeout: float | None) -> list[str]:
+    """``host_addresses``, given up after ``timeout`` seconds (LookupTimeout; None waits as long as
+    it takes); waiting for a free lookup thread counts."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]")).compressed]
+    except ValueError:
+        pass
+    give_up_at = None if timeout is None else time.monotonic() + timeout
+
+    def left() -> float | None:
+        return None if give_up_at is None else max(give_up_at - time.monotonic(), 0)
+
+    slots = _lookup_slots
+    if not slots.acquire(timeout=left()):
+        raise LookupTimeout(host)
+    done = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def lookup() -> None:
+        try:
+            outcome["addresses"] = host_addresses(host, port)
+        except BaseException as exc:  # noqa: BLE001 (handed to the waiting thread)
+            outcome["error"] = exc
+        finally:
+            slots.release()
+            done.set()
+
+    threading.Thread(target=lookup, name=f"dns:{host}", daemon=True).start()
+    if not done.wait(left()):
+        raise LookupTimeout(host)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["addresses"]
+
+
 def addresses_refusal(host: str, addresses: list[str]) -> str | None:
     """A Spanish message naming the host and its first internal address, or None if all are public."""
     if getattr(settings, "HARVEST_ALLOW_PRIVATE_HOSTS", False):
@@ -99,7 +156,7 @@ def addresses_refusal(host: str, addresses: list[str]) -> str | None:
 
 def host_refusal(url: str) -> str | None:
     """A Spanish message naming the host and why it may not be harvested, or None if it may
-    (a host that does not resolve is not refused here: connecting fails later, with its own message)."""
+    (a host that does not resolve, or not in time, is not refused here: connecting checks it again)."""
     if getattr(settings, "HARVEST_ALLOW_PRIVATE_HOSTS", False):
         return None
     parts = urlsplit(url)
@@ -111,8 +168,8 @@ def host_refusal(url: str) -> str | None:
     except ValueError:
         port = None
     try:
-        addresses = host_addresses(host, port)
-    except OSError:
+        addresses = host_addresses_within(host, port, REGISTRATION_LOOKUP_SECONDS)
+    except (OSError, LookupTimeout):
         return None
     return addresses_refusal(host, addresses)
 

@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from abiertos.catalog.services.bulk import HarvestedItem, datasets_import_bulk, save_rows
+from abiertos.catalog.services.bulk import (
+    HarvestedItem,
+    datasets_import_bulk_prepare,
+    datasets_import_bulk_write,
+    save_rows,
+)
 from abiertos.core.actors import Actor
+from abiertos.core.inserts import objects_insert
 
 from .models import HarvestRecord, HarvestRun, MessageLevel, Stage
 from .readers import RemoteDataset
@@ -76,7 +82,7 @@ def records_write(run: HarvestRun, rows: list[tuple[RemoteDataset, Record | None
             new.append(HarvestRecord(source_id=run.source_id, remote_id=remote.remote_id, **values))
         else:
             old.append(HarvestRecord(pk=record.pk, **values))
-    HarvestRecord.objects.bulk_create(new, batch_size=500)
+    objects_insert(new)
     save_rows(HarvestRecord, old, UPDATED_COLUMNS)
 
 
@@ -95,8 +101,10 @@ def _write_chunk(ctx, chunk: Chunk, by: Actor) -> list:
         HarvestedItem(incoming=p.incoming, origin_url=r.origin_url, remote_id=r.remote_id, planned=True)
         for p, r in zip(chunk.planned, chunk.remotes, strict=True)
     ]
+    # Checked and built before the transaction: on SQLite it holds the write lock from its start.
+    batch = datasets_import_bulk_prepare(municipality=run.source.municipality, items=items, by=by)
     with transaction.atomic():
-        outcomes = datasets_import_bulk(municipality=run.source.municipality, items=items, by=by)
+        outcomes = datasets_import_bulk_write(batch=batch)
         records_write(run, list(zip(chunk.remotes, chunk.records, [o.dataset_id for o in outcomes], strict=True)))
     return outcomes
 

@@ -25,6 +25,7 @@ from abiertos.catalog.services.bulk import datasets_delete_bulk
 from abiertos.catalog.services.harvested import dataset_mark_harvested
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record
+from abiertos.core.inserts import objects_insert
 
 from .checks import harvest_run_validate
 from .digests import harvest_digest_send
@@ -359,8 +360,8 @@ def _finish(ctx: _Ctx, status: str, error: str = "") -> HarvestRun:
     run.error = error
     run.finished_at = timezone.now()
     run.plan = ctx.plan if run.dry_run or status == RunStatus.NEEDS_CONFIRMATION else []
-    HarvestMessage.objects.bulk_create(ctx.messages, batch_size=500)
-    HarvestCheck.objects.bulk_create(ctx.checks, batch_size=500)
+    objects_insert(ctx.messages)
+    objects_insert(ctx.checks)
     run.save()
     source = run.source
     if not run.dry_run and status == RunStatus.SUCCEEDED:

@@ -10,7 +10,9 @@ for the name, as before. Every connection of the client goes through it, redirec
 
 Deadline: read and connect timeouts bound each step, not the whole; a server that drips one byte
 of its headers every few seconds would never trip them. ``request_deadline`` sets a wall-clock
-limit that every socket operation of the request respects.
+limit that every socket operation of the request respects, and the name lookup too: it runs in a
+thread of its own and is given up when the connect timeout or the time left runs out
+(``hosts.host_addresses_within``, ``LookupTimeout``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import httpcore
 import httpx
 from django.utils.translation import gettext as _
 
-from .hosts import HostRefused, addresses_refusal, host_addresses
+from .hosts import HostRefused, addresses_refusal, host_addresses_within
 
 
 @dataclass
@@ -121,7 +123,7 @@ class PinnedBackend(httpcore.SyncBackend):
         socket_options: Iterable | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            addresses = host_addresses(host, port)
+            addresses = host_addresses_within(host, port, _capped(timeout, httpcore.ConnectTimeout))
         except OSError as exc:
             message = _("no se encontró el servidor «%(host)s» (%(e)s)") % {"host": host, "e": exc}
             raise httpcore.ConnectError(message) from exc

@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from abiertos.accounts.permissions import Action, can
+from abiertos.catalog.selectors import datasets_not_federated
 from abiertos.core.actors import Actor
 from abiertos.core.errors import NotFound, ValidationError
 from abiertos.core.models import Municipality
@@ -231,4 +232,10 @@ def findings_for(*, actor: Actor, municipality: Municipality) -> dict | None:
         .select_related("distribution__dataset")
         .order_by("url")
     )
-    return {"datasets": datasets, "broken": list(broken), "checked": len(facts)}
+    return {
+        "datasets": datasets,
+        "broken": list(broken),
+        "checked": len(facts),
+        # As the province data.json was last built (catalog/federation.py).
+        "not_federated": list(datasets_not_federated(municipality=municipality)),
+    }

@@ -4,7 +4,8 @@ The per-dataset path (``imports.import_apply`` and then ``dataset_mark_harvested
 dataset through five services, each with a row lock, a revision, an audit event and commit hooks:
 about 30 ms of CPU per dataset, 20 minutes for the province. Here a batch is checked first (the
 same rules as the services, so an invalid dataset is reported and skipped while the rest lands),
-then written with ``bulk_create`` (and one UPDATE per changed row); the stored datasets are the same as the
+then written with plain multi-row INSERTs (``core.inserts``: what ``bulk_create`` stores, without its
+per-value compiler work) and one UPDATE per changed row; the stored datasets are the same as the
 per-dataset path's (a test compares them field by field). What differs is the trail's grain:
 
 - one revision per dataset change (``harvest_create`` / ``harvest_update``, the full snapshot)
@@ -33,6 +34,7 @@ from abiertos.accounts.permissions import Action, require
 from abiertos.core.actors import Actor
 from abiertos.core.audit import audit_record_many
 from abiertos.core.errors import Conflict
+from abiertos.core.inserts import objects_insert, rows_insert
 from abiertos.core.models import Municipality
 
 from ..imports_mapping import Incoming
@@ -42,7 +44,15 @@ from ..signals import datasets_changed, distribution_files_changed
 from ..snapshots import dataset_snapshot
 from .bulk_rows import BatchRows, Change
 
-__all__ = ["BulkOutcome", "HarvestedItem", "datasets_delete_bulk", "datasets_import_bulk"]
+__all__ = [
+    "BulkBatch",
+    "BulkOutcome",
+    "HarvestedItem",
+    "datasets_delete_bulk",
+    "datasets_import_bulk",
+    "datasets_import_bulk_prepare",
+    "datasets_import_bulk_write",
+]
 
 
 @dataclass
@@ -96,16 +106,16 @@ def _indexed(change: Change, municipality: Municipality, taxonomy: dict[str, The
 
 
 def _write(rows: BatchRows, municipality: Municipality, by: Actor, taxonomy: dict[str, Theme]) -> None:
-    Dataset.objects.bulk_create([c.dataset for c in rows.created], batch_size=500)
+    objects_insert([c.dataset for c in rows.created])
     rows.attach_dataset_ids()
     save_rows(Dataset, [c.dataset for c in rows.updated], rows.DATASET_COLUMNS)
     through = Dataset.themes.through
     through.objects.filter(dataset_id__in=[c.dataset.pk for c in rows.updated if c.themes_changed]).delete()
-    through.objects.bulk_create(rows.theme_links(), batch_size=1000)
-    Distribution.objects.bulk_create(rows.new_distributions, batch_size=500)
+    rows_insert(through, ["dataset_id", "theme_id"], rows.theme_links())
+    objects_insert(rows.new_distributions)
     save_rows(Distribution, rows.changed_distributions, rows.DISTRIBUTION_COLUMNS)
     Field.objects.filter(distribution_id__in=rows.rewritten_fields_of).delete()
-    Field.objects.bulk_create(rows.fields_to_create(), batch_size=1000)
+    objects_insert(rows.fields_to_create())
     _revisions(
         [(c.dataset, "harvest_create", c.snapshot()) for c in rows.created]
         + [(c.dataset, "harvest_update", c.snapshot()) for c in rows.updated],
@@ -143,28 +153,37 @@ def save_rows(model, objects: list, columns: list[str]) -> None:
 
 def _revisions(entries: list[tuple[Dataset, str, dict]], by: Actor) -> None:
     """One revision per (dataset, action, snapshot), numbered after each dataset's last one."""
+    now = timezone.now()  # what ``auto_now_add`` gives ``created_at``
+    user_id = by.user.pk if by.user is not None else None
     last = dict(
         DatasetRevision.objects.filter(dataset_id__in=[d.pk for d, _a, _s in entries])
         .values_list("dataset_id")
         .annotate(top=Max("number"))
         .order_by()
     )
-    revisions = [
-        DatasetRevision(
-            dataset_id=dataset.pk,
-            number=last.get(dataset.pk, 0) + 1,
-            action=action,
-            snapshot=snapshot,
-            created_by=by.user,
-            created_by_label=by.label,
-        )
-        for dataset, action, snapshot in entries
-    ]
-    DatasetRevision.objects.bulk_create(revisions, batch_size=500)
+    rows_insert(
+        DatasetRevision,
+        ["dataset_id", "number", "action", "snapshot", "created_at", "created_by_id", "created_by_label"],
+        [
+            (dataset.pk, last.get(dataset.pk, 0) + 1, action, snapshot, now, user_id, by.label)
+            for dataset, action, snapshot in entries
+        ],
+    )
 
 
 def _files_changed(distributions: list[Distribution]) -> None:
     distribution_files_changed.send_robust(sender=Distribution, distributions=distributions)
+
+
+@dataclass
+class BulkBatch:
+    """A batch checked and built in memory by ``datasets_import_bulk_prepare``, not written yet."""
+
+    municipality: Municipality
+    by: Actor
+    rows: BatchRows
+    taxonomy: dict[str, Theme]
+    outcomes: list[BulkOutcome]
 
 
 def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedItem], by: Actor) -> list[BulkOutcome]:
@@ -174,6 +193,17 @@ def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedIte
     skipped, the others are written in one transaction. A dataset of the municipality that was
     not harvested is never overwritten. Raises only on an unexpected database error (nothing of
     the batch is then written), so a caller can fall back to the per-dataset path."""
+    return datasets_import_bulk_write(batch=datasets_import_bulk_prepare(municipality=municipality, items=items, by=by))
+
+
+def datasets_import_bulk_prepare(*, municipality: Municipality, items: list[HarvestedItem], by: Actor) -> BulkBatch:
+    """The first half of ``datasets_import_bulk``: check every item and build the rows, reading
+    only (no transaction needed). A caller that writes more in the same transaction as the batch
+    (a harvest: its records) prepares first, then opens its transaction around
+    ``datasets_import_bulk_write``: on SQLite, whose transactions take the one write lock when
+    they begin, the lock is then not held while the rows are built, so another worker's write
+    and this CPU work overlap. A row written meanwhile by someone else (the same identifier,
+    created by another source of the municipality) makes the write fail, as on PostgreSQL."""
     require(by, Action.MANAGE_CATALOG, municipality)
     now = timezone.now()
     outcomes = [BulkOutcome() for _item in items]
@@ -196,12 +226,19 @@ def datasets_import_bulk(*, municipality: Municipality, items: list[HarvestedIte
         outcome.dataset_id = current.pk if current is not None else None
         if change is not None:
             change.outcome = outcome
+    return BulkBatch(municipality, by, rows, taxonomy, outcomes)
+
+
+def datasets_import_bulk_write(*, batch: BulkBatch) -> list[BulkOutcome]:
+    """The second half of ``datasets_import_bulk``: write a prepared batch in one transaction (the
+    caller's, if one is open); returns each item's outcome, with the ids of the datasets created."""
+    rows = batch.rows
     if rows.created or rows.updated:
         with transaction.atomic():
-            _write(rows, municipality, by, taxonomy)
+            _write(rows, batch.municipality, batch.by, batch.taxonomy)
     for change in rows.created:
         change.outcome.dataset_id = change.dataset.pk
-    return outcomes
+    return batch.outcomes
 
 
 _WITH_FIELDS = Distribution.objects.prefetch_related("fields")

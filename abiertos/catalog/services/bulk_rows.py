@@ -327,10 +327,10 @@ class BatchRows:
             for distribution, _fields in change.distributions:
                 distribution.dataset_id = change.dataset.pk
 
-    def theme_links(self) -> list:
-        through = Dataset.themes.through
+    def theme_links(self) -> list[tuple[int, int]]:
+        """(dataset id, theme id) rows of ``Dataset.themes.through`` to insert."""
         return [
-            through(dataset_id=change.dataset.pk, theme_id=self.themes[identifier])
+            (change.dataset.pk, self.themes[identifier])
             for change in self.created + self.updated
             if change.themes_changed
             for identifier in change.themes

@@ -5,12 +5,13 @@ import json
 import pytest
 from django.http import FileResponse
 
-from abiertos.catalog import services
+from abiertos.catalog import federation, services
 from abiertos.catalog.checks import catalog_issues
 from abiertos.catalog.datajson import catalog_build, catalog_stream, scope_for_municipality, scope_for_province
 from abiertos.catalog.export_cache import province_datajson_prebuild, stream_and_keep
 from abiertos.catalog.inputs import DatasetMetadata
 from abiertos.catalog.models import Dataset, DatasetExportFragment, Distribution, Field
+from abiertos.catalog.selectors import datasets_not_federated
 from abiertos.catalog.tests.catalog_samples import catalog_populate
 from abiertos.catalog.tests.factories import dataset_make
 from abiertos.catalog.vocabularies import SUPER_THEME_TAXONOMY_URL
@@ -263,3 +264,61 @@ def test_datajson_etag_changes_when_a_data_dictionary_is_rewritten_without_the_s
     assert second.status_code == 200
     assert second["ETag"] != first["ETag"]
     assert b"columna_nueva" in b"".join(second.streaming_content)
+
+
+# Federation: the province data.json lists only what the national profile accepts (federation.py).
+
+
+def _without_issued(dataset: Dataset) -> Dataset:
+    """Published without a publication date, as imports stored datasets given only ``modified``:
+    the profile requires ``issued``, so the dataset is not federable."""
+    metadata = DatasetMetadata.from_dataset(dataset)
+    metadata.issued = None
+    return services.dataset_update(dataset=dataset, metadata=metadata, by=Actor.system("test"))
+
+
+def test_province_datajson_leaves_out_a_dataset_that_fails_the_national_profile(client, sample, caplog):
+    works = _without_issued(Dataset.objects.get(name="la-plata_obras-publicas"))
+
+    _, province = _get_json(client, "/data.json")
+    _, own = _get_json(client, "/m/la-plata/data.json")
+
+    assert sorted(_ids(province)) == ["bahia-blanca_presupuesto-2025", "la-plata_presupuesto-2025"]
+    assert sorted(_ids(own)) == ["obras-publicas", "presupuesto-2025"]
+    assert "issued" not in _entry(own, "obras-publicas")
+    assert "Province data.json: 1 of 3 published datasets left out, not federable" in caplog.text
+    assert list(datasets_not_federated()) == [works]
+    assert list(datasets_not_federated(municipality=works.municipality)) == [works]
+    assert province == catalog_build(scope_for_province())
+
+
+def test_province_datajson_takes_back_a_dataset_once_it_is_fixed(client, sample):
+    works = _without_issued(Dataset.objects.get(name="la-plata_obras-publicas"))
+    first = client.get("/data.json")
+    assert b"la-plata_obras-publicas" not in b"".join(first.streaming_content)
+
+    metadata = DatasetMetadata.from_dataset(works)
+    metadata.issued = works.modified
+    services.dataset_update(dataset=works, metadata=metadata, by=Actor.system("test"))
+    second = client.get("/data.json", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert second.status_code == 200
+    assert "la-plata_obras-publicas" in _ids(json.loads(b"".join(second.streaming_content)))
+    assert not datasets_not_federated().exists()
+    _without_issued(works)
+    assert province_datajson_prebuild() is True
+    assert "la-plata_obras-publicas" not in _ids(json.loads(b"".join(client.get("/data.json").streaming_content)))
+
+
+def test_province_datajson_judges_again_when_the_judge_changes(client, sample, monkeypatch):
+    """Stored verdicts belong to one version of the rules: a new judge sees every entry again."""
+    first = client.get("/data.json")
+    assert len(_ids(json.loads(b"".join(first.streaming_content)))) == 3
+    stricter = federation.FederationJudge("prueba", "1", lambda entry, taxonomy: "obras" not in entry["identifier"])
+    monkeypatch.setattr(federation, "_judge", stricter)
+
+    second = client.get("/data.json", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert second.status_code == 200
+    assert "la-plata_obras-publicas" not in _ids(json.loads(b"".join(second.streaming_content)))
+    assert len(_ids(_get_json(client, "/m/la-plata/data.json")[1])) == 2

@@ -339,6 +339,25 @@ def test_import_reports_values_longer_than_the_database_keeps(municipality):
     ]
 
 
+def test_import_takes_issued_from_modified_when_the_catalog_gives_only_modified(municipality):
+    """Publication stamps issued with now, then the catalog's dates are put back: issued must not end empty."""
+    catalog = json.loads(JUSTICIA_JSON.read_text())
+    catalog["dataset"] = catalog["dataset"][:1]
+    del catalog["dataset"][0]["issued"]
+
+    report = catalog_import(
+        municipality=municipality, data=json.dumps(catalog).encode(), filename="d.json", by=SYSTEM, dry_run=False
+    )
+
+    infoleg = Dataset.objects.get(municipality=municipality, identifier="d9a963ea-8b1d-4ca3-9dd9-07a4773e8c23")
+    assert infoleg.status == DatasetStatus.PUBLISHED
+    assert timezone.localtime(infoleg.issued).isoformat().startswith("2016-12-19T18:19:32")
+    assert infoleg.issued == infoleg.modified
+    assert [(i.level, str(i)) for i in report.issues if "issued" in i.message] == [
+        ("warning", "dataset[0].issued: Sin fecha de publicación (issued): se usa la de modificación (modified).")
+    ]
+
+
 def test_export_columns_and_import_rules_come_from_one_declaration():
     from abiertos.catalog import datajson, imports_mapping, profile
     from abiertos.catalog.models import Dataset, Distribution

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from abiertos.catalog import services
+from abiertos.catalog.inputs import DatasetMetadata
 from abiertos.catalog.tests.catalog_samples import PYDATAJSON_SAMPLES, catalog_populate
+from abiertos.core.actors import Actor
 
 ROOT = Path(settings.BASE_DIR)
 VENV_PYTHON = ROOT / ".venv-pydatajson" / "bin" / "python"
@@ -62,6 +65,29 @@ def test_pydatajson_accepts_our_datajson(client, sample, tmp_path, pydatajson_py
     verdict = _assert_valid(pydatajson_python, path)
 
     assert verdict["datasets"] == len(json.loads(body)["dataset"]) > 0
+
+
+def test_pydatajson_accepts_the_province_datajson_that_leaves_out_an_invalid_dataset(
+    client, sample, tmp_path, pydatajson_python
+):
+    """A published dataset without ``issued``: pydatajson rejects its municipality's data.json, which
+    lists it; the province data.json leaves it out and stays valid."""
+    works = next(d for d in sample.published if d.identifier == "obras-publicas")
+    metadata = DatasetMetadata.from_dataset(works)
+    metadata.issued = None
+    services.dataset_update(dataset=works, metadata=metadata, by=Actor.system("test"))
+
+    own = b"".join(client.get("/m/la-plata/data.json").streaming_content)
+    province = b"".join(client.get("/data.json").streaming_content)
+
+    rejected = _verdict(pydatajson_python, _save(tmp_path, "municipio.json", own))
+    assert not rejected["valid"]
+    assert any("obras-publicas" in e["where"] and "issued" in e["message"] for e in rejected["errors"])
+    verdict = _assert_valid(pydatajson_python, _save(tmp_path, "provincia.json", province))
+    assert verdict["datasets"] == 2
+    assert "la-plata_obras-publicas" not in [d["identifier"] for d in json.loads(province)["dataset"]]
+    workbook = b"".join(client.get("/catalog.xlsx").streaming_content)
+    assert _assert_valid(pydatajson_python, _save(tmp_path, "provincia.xlsx", workbook))["datasets"] == 2
 
 
 @pytest.mark.parametrize("url", ["/catalog.xlsx", "/m/la-plata/catalog.xlsx"])

@@ -15,7 +15,7 @@ from abiertos.accounts.models import Role
 from abiertos.accounts.tests.factories import user_with_role
 from abiertos.catalog import search as search_module
 from abiertos.catalog import search_engine, services, text
-from abiertos.catalog.models import SearchIndexChange, SearchIndexGeneration
+from abiertos.catalog.models import DatasetSearchEntry, SearchIndexChange, SearchIndexGeneration
 from abiertos.catalog.search import SearchQuery, _checked, _search_in_memory, _search_sql
 from abiertos.catalog.search_engine import ColumnarIndex, Visibility
 from abiertos.catalog.search_index import search_log_prune
@@ -247,3 +247,17 @@ def test_ranges_and_freshness(catalog):
     ]:
         query = _checked(SearchQuery(**params))
         assert _search_in_memory(ANONYMOUS, query, [], now) == _search_sql(ANONYMOUS, query, [], now)
+
+
+@pytest.mark.parametrize("fraction", [0, 1, 499_999, 999_499, 999_500, 999_999])
+def test_times_are_read_to_the_microsecond(municipality, fraction):
+    """The copy holds each time exactly as stored: SQLite's strftime('%s') rounds to the millisecond
+    (".999999" became the next second), which put a dataset created just before a second's end after
+    one created just after it."""
+    dataset = dataset_make(municipality, publish=True, title="Obras")
+    moment = timezone.now().replace(microsecond=fraction)
+    DatasetSearchEntry.objects.filter(pk=dataset.pk).update(created=moment, updated=moment + timedelta(microseconds=2))
+    (row,) = ColumnarIndex._entries("WHERE dataset_id = %s", [dataset.pk])
+    created, updated = row[4 + search_engine.TIMES.index("created")], row[4 + search_engine.TIMES.index("updated")]
+    assert created == search_engine.micros(moment)
+    assert updated - created == 2

@@ -7,11 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abiertos.accounts.models import Role
 from abiertos.accounts.tests.factories import user_with_role
+from abiertos.catalog.inputs import FieldSpec
 from abiertos.catalog.models import Dataset, DatasetStatus, Distribution
+from abiertos.catalog.services import distribution_delete
 from abiertos.catalog.tests.factories import CSV_BYTES, dataset_make, distribution_csv_make
 from abiertos.catalog.vocabularies import LICENSES
 from abiertos.ckan_api import actions
 from abiertos.ckan_api.models import PendingPublication
+from abiertos.core.actors import Actor
 from abiertos.core.audit import AuditEvent
 
 from . import test_datastore_actions
@@ -637,3 +640,28 @@ def test_package_search_answers_the_ckan_harvester_query(ckan, published):
     }
     result = ckan("package_search", params, method="GET").result
     assert [p["name"] for p in result["results"]] == [published.name]
+
+
+def test_package_search_results_are_the_package_show_answers(ckan, municipality):
+    """The search and the package lists load their relations as plain lists (selectors'
+    ``as_lists``); each package is still exactly what package_show answers."""
+    dataset = dataset_make(
+        municipality,
+        publish=True,
+        identifier="contrataciones",
+        themes=["obras-publicas", "compras-y-contrataciones"],
+        keywords=["compras"],
+    )
+    distribution_csv_make(dataset, identifier="montos", fields=[FieldSpec("monto", "number", description="Pesos")])
+    gone = distribution_csv_make(dataset, identifier="borrada")
+    distribution_delete(distribution=gone, by=Actor.system("test"))
+    shown = ckan("package_show", {"id": dataset.name}).result
+    assert [g["name"] for g in shown["groups"]] == ["compras-y-contrataciones", "obras-publicas"]
+    assert [r["name"] for r in shown["resources"]] == ["Datos en CSV", "Datos en CSV"]
+    assert json.loads(shown["resources"][1]["attributesDescription"])[0]["description"] == "Pesos"
+    assert ckan("package_search", {"q": dataset.title}).result["results"] == [shown]  # index path
+    assert ckan("package_search", {"fq": f"name:{dataset.name}"}).result["results"] == [shown]  # table path
+    listed = ckan("current_package_list_with_resources", {}).result
+    assert [p for p in listed if p["name"] == dataset.name] == [shown]
+    org = ckan("organization_show", {"id": municipality.slug, "include_datasets": "true"}).result
+    assert [p for p in org["packages"] if p["name"] == dataset.name] == [shown]

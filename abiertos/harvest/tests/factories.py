@@ -1,4 +1,5 @@
 from abiertos.core.actors import Actor
+from abiertos.harvest.fetch import FetchPolicy
 from abiertos.harvest.models import HarvestRun, HarvestSource
 from abiertos.harvest.runs import harvest_run_execute
 from abiertos.harvest.services import SourceInput, harvest_source_create
@@ -9,7 +10,9 @@ def source_make(municipality, url: str, kind: str = "datajson", **extra) -> Harv
     return harvest_source_create(municipality=municipality, data=data, by=Actor.system("test"))
 
 
-def run_now(source: HarvestSource, *, dry_run: bool = False, confirm: bool = False) -> HarvestRun:
+def run_now(
+    source: HarvestSource, *, dry_run: bool = False, confirm: bool = False, policy: FetchPolicy | None = None
+) -> HarvestRun:
     """Run a harvest in this process, without the job queue."""
     run = HarvestRun.objects.create(source=source, dry_run=dry_run, confirm_withdrawals=confirm)
-    return harvest_run_execute(run=run)
+    return harvest_run_execute(run=run, policy=policy)

@@ -10,10 +10,12 @@ services stamp with "now" differ between the runs and are compared as "now".
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from datetime import datetime, timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from abiertos.catalog.models import (
@@ -119,7 +121,7 @@ def _bulk_fails(**kwargs):
 def _both_paths(monkeypatch, server, municipality, publish, *, kind: str, url: str):
     bulk = _harvest_twice(server, municipality, publish, kind=kind, url=url)
     with monkeypatch.context() as patch:
-        patch.setattr(importing, "datasets_import_bulk", _bulk_fails)
+        patch.setattr(importing, "datasets_import_bulk_prepare", _bulk_fails)
         per_dataset = _harvest_twice(server, municipality, publish, kind=kind, url=url)
     return bulk, per_dataset
 
@@ -230,3 +232,65 @@ def test_bulk_revision_audit_and_export_fragment_per_changed_dataset(server, mun
     changed.refresh_from_db()
     assert changed.version == 2
     assert "cambi" in DatasetSearchEntry.objects.get(pk=changed.pk).title_terms.split()
+
+
+def _without_issued(catalog: dict) -> dict:
+    """The catalog as a source that gives only ``modified`` (as many CKAN exports and DCAT-US do)."""
+    catalog = copy.deepcopy(catalog)
+    for dataset in catalog["dataset"]:
+        dataset.pop("issued", None)
+        dataset["modified"] = "2020-03-04T10:00:00-03:00"
+    return catalog
+
+
+MODIFIED_AT_SOURCE = datetime.fromisoformat("2020-03-04T10:00:00-03:00")
+
+
+@pytest.mark.parametrize("path", ["bulk", "per_dataset"])
+def test_import_paths_take_issued_from_modified_when_the_source_gives_only_modified(
+    path, server, municipality, monkeypatch
+):
+    if path == "per_dataset":
+        monkeypatch.setattr(importing, "datasets_import_bulk", _bulk_fails)
+    catalog = _without_issued(json.loads((CATALOGS / "pydatajson/catalogo_justicia.json").read_text()))
+    server.json("/data.json", catalog)
+    run = run_now(source_make(municipality, server.url + "/data.json"))
+    datasets = Dataset.objects.filter(municipality=municipality)
+    assert run.created == datasets.count() >= 10
+    assert {(d.issued, d.modified) for d in datasets} == {(MODIFIED_AT_SOURCE, MODIFIED_AT_SOURCE)}
+    warnings = run.messages.filter(message__contains="Sin fecha de publicación (issued)")
+    assert warnings.count() == len(catalog["dataset"])
+
+
+def test_bulk_path_stores_what_the_per_dataset_path_stores_when_the_source_gives_only_modified(
+    server, municipality, monkeypatch
+):
+    original = _without_issued(json.loads((CATALOGS / "pydatajson/catalogo_justicia.json").read_text()))
+    versions = [original, _changed(original)]
+
+    def publish(version: int) -> None:
+        server.json("/data.json", versions[version])
+
+    bulk, per_dataset = _both_paths(
+        monkeypatch, server, municipality, publish, kind=SourceKind.DATAJSON, url=server.url + "/data.json"
+    )
+    assert bulk == per_dataset
+    assert {row["issued"] for row in bulk[0][1]["datasets"].values()} == {MODIFIED_AT_SOURCE}
+
+
+def test_datasets_harvested_without_issued_are_imported_again_after_the_migration(server, municipality):
+    """Rows stored before the mapping took ``issued`` from ``modified`` are fixed by the next run."""
+    migration = importlib.import_module("abiertos.harvest.migrations.0003_reimport_datasets_without_issued")
+    catalog = _without_issued(json.loads((CATALOGS / "pydatajson/catalogo_justicia.json").read_text()))
+    server.json("/data.json", catalog)
+    source = source_make(municipality, server.url + "/data.json")
+    first = run_now(source)
+    Dataset.objects.filter(municipality=municipality).update(issued=None)  # as the old mapping left them
+    migration.records_of_datasets_without_issued_forget_their_hash(django_apps, None)
+    assert set(HarvestRecord.objects.filter(source=source).values_list("content_hash", flat=True)) == {""}
+    second = run_now(source)
+    assert second.updated == first.created
+    assert set(Dataset.objects.filter(municipality=municipality).values_list("issued", flat=True)) == {
+        MODIFIED_AT_SOURCE
+    }
+    assert run_now(source).unchanged == first.created

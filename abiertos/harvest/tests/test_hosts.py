@@ -3,6 +3,7 @@ every request (redirects included), unless HARVEST_ALLOW_PRIVATE_HOSTS is on."""
 
 import multiprocessing
 import socket
+import threading
 import time
 import uuid
 
@@ -11,8 +12,9 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from abiertos.core.errors import ValidationError
+from abiertos.harvest import hosts
 from abiertos.harvest.fetch import Fetcher, FetchError, FetchPolicy
-from abiertos.harvest.hosts import HostBusy, host_refusal, host_slot
+from abiertos.harvest.hosts import HostBusy, LookupTimeout, host_addresses_within, host_refusal, host_slot
 from abiertos.harvest.models import RunStatus
 
 from .factories import run_now, source_make
@@ -65,6 +67,57 @@ def test_host_refusal_follows_what_the_name_resolves_to(private_hosts_refused, m
     )
     answers["datos.ejemplo.test"] = "8.8.4.4"
     assert host_refusal("https://datos.ejemplo.test/data.json") is None
+
+
+@pytest.fixture
+def hanging_resolver(monkeypatch):
+    """``colgado.test`` never answers (until the test ends); other names resolve to 10.0.0.1."""
+    released = threading.Event()
+
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        if host == "colgado.test":
+            released.wait(30)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    yield
+    released.set()
+
+
+def test_host_refusal_does_not_wait_on_a_hanging_resolver(private_hosts_refused, hanging_resolver, monkeypatch):
+    """Registering is not held up; the fetch checks the name again when it connects."""
+    monkeypatch.setattr(hosts, "REGISTRATION_LOOKUP_SECONDS", 0.3)
+    started = time.monotonic()
+    assert host_refusal("https://colgado.test/data.json") is None
+    assert time.monotonic() - started < 1
+
+
+def test_host_addresses_within_gives_up_when_every_lookup_thread_is_stuck(hanging_resolver, monkeypatch):
+    monkeypatch.setattr(hosts, "_lookup_slots", threading.BoundedSemaphore(1))
+    with pytest.raises(LookupTimeout):
+        host_addresses_within("colgado.test", 443, 0.2)  # holds the only thread
+    with pytest.raises(LookupTimeout) as err:
+        host_addresses_within("otro.test", 443, 0.2)  # would answer at once, but no thread is free
+    assert "«otro.test»" in err.value.message
+    assert host_addresses_within("127.0.0.1", 443, 0) == ["127.0.0.1"]  # a literal needs no lookup
+
+
+def test_host_addresses_within_passes_on_the_resolver_error(monkeypatch):
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(OSError, match="Name or service not known"):
+        host_addresses_within("noexiste.test", 443, 1)
+
+
+def test_run_of_a_source_whose_dns_hangs_fails_with_the_reason(municipality, hanging_resolver):
+    source = source_make(municipality, "http://colgado.test/data.json")
+    started = time.monotonic()
+    run = run_now(source, policy=FetchPolicy(retries=0, total_timeout=0.5))
+    assert time.monotonic() - started < 5
+    assert run.status == RunStatus.FAILED
+    assert "El servidor de nombres (DNS) no resolvió «colgado.test» a tiempo" in run.error
 
 
 def test_host_refusal_is_off_when_private_hosts_are_allowed(settings):

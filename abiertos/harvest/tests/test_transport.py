@@ -9,6 +9,8 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -213,6 +215,61 @@ def test_fetch_over_tls_refuses_a_certificate_for_another_name(resolver, tls_pub
 # Servers that lie or drip.
 
 FAST = FetchPolicy(retries=0, read_timeout=0.5, connect_timeout=2, total_timeout=2, max_bytes=1_000_000)
+
+
+@pytest.fixture
+def slow_resolver(monkeypatch):
+    """Names in the dict answer 127.0.0.1 after their delay in seconds (None: when the test ends, or 30 s)."""
+    delays: dict[str, float | None] = {}
+    released = threading.Event()
+    real = socket.getaddrinfo
+
+    def fake(host, port, *args, **kwargs):
+        if host not in delays:
+            return real(host, port, *args, **kwargs)
+        released.wait(30 if delays[host] is None else delays[host])
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    yield delays
+    released.set()  # the lookup threads left behind end
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        FetchPolicy(retries=0, connect_timeout=5, total_timeout=1),  # the deadline runs out first
+        FetchPolicy(retries=0, connect_timeout=0.5, total_timeout=10),  # the connect timeout does
+    ],
+)
+def test_fetch_dns_lookup_that_hangs_fails_in_time(server, slow_resolver, policy):
+    slow_resolver["colgado.test"] = None
+    started = time.monotonic()
+    with pytest.raises(FetchError) as err:
+        _get(f"http://colgado.test:{server.port}/data.json", policy)
+    elapsed = time.monotonic() - started
+    assert err.value.message == (
+        "El servidor de nombres (DNS) no resolvió «colgado.test» a tiempo: se cortó la descarga."
+    )
+    assert err.value.retryable
+    assert elapsed < min(policy.connect_timeout, policy.total_timeout) + 0.5
+    assert server.requests == []
+
+
+def test_fetch_dns_lookup_that_hangs_is_retried_and_says_so(server, slow_resolver):
+    slow_resolver["colgado.test"] = None
+    policy = FetchPolicy(retries=1, backoff=0, total_timeout=0.3)
+    with pytest.raises(FetchError) as err:
+        _get(f"http://colgado.test:{server.port}/data.json", policy)
+    assert err.value.message.endswith("a tiempo: se cortó la descarga. (tras 2 intentos)")
+
+
+def test_fetch_dns_lookup_slow_but_within_the_deadline_is_used(server, slow_resolver):
+    slow_resolver["lento.test"] = 0.3
+    server.json("/data.json", {"dataset": []})
+    _result, body = _get(f"http://lento.test:{server.port}/data.json", FetchPolicy(retries=0, total_timeout=5))
+    assert body == {"dataset": []}
+    assert server.headers[0]["Host"] == f"lento.test:{server.port}"
 
 
 def test_fetch_gzip_bomb_is_cut_at_the_decompressed_size(server):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from abiertos.catalog.models import Dataset
 from abiertos.harvest.models import HarvestSource, RunStatus
@@ -247,8 +247,10 @@ def test_withdrawn_dataset_public_page_says_so_during_the_grace_period(client, s
     record = source.records.get(remote_id=gone["identifier"])
     dataset = Dataset.objects.get(pk=record.dataset_id)
     body = client.get(dataset.get_absolute_url()).content.decode()
-    since = record.withdrawn_at.strftime("%d/%m/%Y")
-    hides_on = (record.withdrawn_at + timedelta(days=30)).strftime("%d/%m/%Y")
+    # The page shows local dates (Buenos Aires): between 00:00 and 03:00 UTC, the day before UTC's.
+    withdrawn_at = timezone.localtime(record.withdrawn_at)
+    since = withdrawn_at.strftime("%d/%m/%Y")
+    hides_on = (withdrawn_at + timedelta(days=30)).strftime("%d/%m/%Y")
     assert (
         f"Este conjunto ya no está en el portal de origen desde el {since}. "
         f"Si no vuelve, deja de mostrarse en el catálogo el {hides_on}."

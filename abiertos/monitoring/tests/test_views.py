@@ -7,6 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from abiertos.catalog.models import Dataset
 from abiertos.catalog.tests.factories import dataset_make
 from abiertos.core.actors import Actor
 from abiertos.core.models import AuditEvent
@@ -88,6 +89,21 @@ def test_scorecard_shows_findings_to_its_editors(client, computed, municipality,
     assert "Qué corregir en los metadatos" in body
     assert "es muy breve" in body
     assert "/m/la-plata/datos/licitaciones/" in body
+
+
+def test_scorecard_lists_the_datasets_left_out_of_the_province_datajson(client, computed, municipality, editor):
+    left_out = Dataset.objects.get(municipality=municipality, identifier="licitaciones")
+    Dataset.objects.filter(pk=left_out.pk).update(issued=None)  # fails the profile's required issued
+    province = json.loads(b"".join(client.get("/data.json").streaming_content))
+    assert "la-plata_licitaciones" not in [d["identifier"] for d in province["dataset"]]
+    client.force_login(editor)
+
+    body = _text(client.get(reverse("monitoring:scorecard", args=[municipality.slug])))
+
+    section = body.split("Fuera del catálogo provincial", 1)[1].split("</ul>", 1)[0]
+    assert "quedan fuera del data.json de la provincia" in section
+    assert 'href="/m/la-plata/datos/licitaciones/">Licitaciones 2025</a>' in section
+    assert "presupuesto-2025" not in section
 
 
 def test_scorecard_unknown_municipality_is_404(client, db):
