@@ -35,6 +35,7 @@ from abiertos.core.models import Municipality, Province
 
 from . import datajson_entries, export_fragments, federation, profile
 from .models import Dataset, DatasetStatus, Distribution, DistributionKind, Field, Theme
+from .side_connection import SideWorker
 from .vocabularies import LICENSES, SUPER_THEME_TAXONOMY_URL
 
 logger = logging.getLogger(__name__)
@@ -369,14 +370,24 @@ def _converters(model, columns: tuple[str, ...], naive_datetimes: bool) -> list[
     return out
 
 
-def _chunk_themes(first_id: int, last_id: int, theme_ids: dict[int, str]) -> dict[int, list[str]]:
-    themes: dict[int, list[str]] = defaultdict(list)
+def _themes_query(first_id: int, last_id: int) -> datajson_entries.Query:
+    """Read of the (dataset id, theme id) pairs of the datasets with ids in the range."""
     through = Dataset.themes.through.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
-    for dataset_id, theme_id in through.values_list("dataset_id", "theme_id"):
+    return through.values_list("dataset_id", "theme_id").query.sql_with_params()
+
+
+def _themes(rows: list[tuple], theme_ids: dict[int, str]) -> dict[int, list[str]]:
+    """Sorted theme identifiers by dataset id, from the rows of ``_themes_query``."""
+    themes: dict[int, list[str]] = defaultdict(list)
+    for dataset_id, theme_id in rows:
         themes[dataset_id].append(theme_ids[theme_id])
     for names in themes.values():
         names.sort()
     return themes
+
+
+def _chunk_themes(first_id: int, last_id: int, theme_ids: dict[int, str]) -> dict[int, list[str]]:
+    return _themes(datajson_entries.fetch([_themes_query(first_id, last_id)])[0], theme_ids)
 
 
 def _chunk_relations(first_id: int, last_id: int, theme_ids: dict[int, str]) -> tuple[dict, dict, dict]:
@@ -473,38 +484,55 @@ class _ProvinceEntries:
     Rows are tuples: ``datajson_entries.KEY_COLUMNS`` alone, or all ``DATASET_COLUMNS`` (which
     start with the key columns); the entries are written as text from them (datajson_entries.py)."""
 
-    def __init__(self, scope: CatalogScope):
+    def __init__(self, scope: CatalogScope, store: Callable[[list[tuple[int, str, str, bool]]], None]):
         self.scope = scope
+        self.store = store
         self.urls = _Addresses()
         self.theme_ids = dict(Theme.objects.values_list("id", "identifier"))
         self.taxonomy = set(self.theme_ids.values())
         self.config = _config_digest(self.urls, self.theme_ids)
         self.writer = datajson_entries.EntryWriter(self.urls, license_title)
 
-    def texts(self, chunk: list[tuple]) -> tuple[list[tuple[str, bool]], int]:
-        """(entry text, federable) of each dataset row of a chunk (ordered by id), and how many
-        were rebuilt.
-
-        Set-based: a few range queries per chunk (keys' aggregates, stored entries, themes,
-        distributions, fields), the rebuilt entries judged (federation.py) and stored with one
-        bulk upsert."""
+    @staticmethod
+    def read(chunk: list[tuple]) -> list[list[tuple]]:
+        """The range reads of a chunk of dataset rows (ordered by id), sent together
+        (``datajson_entries.fetch``): themes, keys' aggregates, stored entries, and the
+        distributions and fields when the chunk was read with every column."""
         first_id, last_id = chunk[0][0], chunk[-1][0]
-        themes = _chunk_themes(first_id, last_id, self.theme_ids)
-        keys = export_fragments.chunk_keys(chunk, first_id, last_id, themes, self.config)
-        kept = export_fragments.stored(first_id, last_id)
+        reads = [
+            _themes_query(first_id, last_id),
+            *export_fragments.key_queries(first_id, last_id),
+            export_fragments.stored_query(first_id, last_id),
+        ]
+        if len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS):
+            reads += datajson_entries.related_queries(first_id, last_id)
+        return datajson_entries.fetch(reads)
+
+    def texts(self, chunk: list[tuple], results: list[list[tuple]]) -> tuple[list[tuple[str, bool]], int]:
+        """(entry text, federable) of each dataset row of a chunk, and how many were rebuilt, from
+        the chunk's ``read``; the rebuilt entries are judged (federation.py) and stored with one
+        bulk upsert."""
+        full = len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS)  # read with every column already
+        themes = _themes(results[0], self.theme_ids)
+        keys = export_fragments.chunk_keys(chunk, results[1:3], themes, self.config)
+        kept = export_fragments.stored(results[3])
+        related = results[4:]
         stale = {pk for pk, key in keys.items() if kept.get(pk, ("",))[0] != key}
         fresh: dict[int, tuple[str, bool]] = {}
         if stale:
-            if len(chunk[0]) == len(datajson_entries.DATASET_COLUMNS):  # read with every column already
-                rows = [row for row in chunk if row[0] in stale]
-            else:
-                stale_rows = datasets_in_scope(self.scope).filter(id__in=stale).order_by("id")
-                rows = datajson_entries.row_tuples(stale_rows, datajson_entries.DATASET_COLUMNS)
-            built = dict(self.writer.texts(rows, themes))
+            rows = [row for row in chunk if row[0] in stale] if full else self._rows(stale)
+            if not full:
+                related = datajson_entries.fetch(datajson_entries.related_queries(rows[0][0], rows[-1][0]))
+            built = dict(self.writer.texts(rows, themes, related))
             verdicts = federation.texts_federable(list(built.values()), self.taxonomy)
             fresh = {pk: (text, ok) for (pk, text), ok in zip(built.items(), verdicts, strict=True)}
-            export_fragments.store([(pk, keys[pk], text, ok) for pk, (text, ok) in fresh.items()])
+            self.store([(pk, keys[pk], text, ok) for pk, (text, ok) in fresh.items()])
         return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1:] for row in chunk], len(fresh)
+
+    def _rows(self, ids: set[int]) -> list[tuple]:
+        """Every column of these datasets, ordered by id."""
+        stale_rows = datasets_in_scope(self.scope).filter(id__in=ids).order_by("id")
+        return datajson_entries.row_tuples(stale_rows, datajson_entries.DATASET_COLUMNS)
 
 
 def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
@@ -513,24 +541,42 @@ def province_entry_texts(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE) -
     ``dataset_entries``. The datasets left out are counted in the log when the export ends.
 
     While most entries of a chunk need building (the first export, or after a settings change),
-    each chunk is read with every column in one query instead of keys first and rows after."""
-    entries = _ProvinceEntries(scope)
+    each chunk is read with every column in one query instead of keys first and rows after.
+    On PostgreSQL the next chunk is read and the last one's rebuilt entries are stored by side
+    threads while this one is written (side_connection.py)."""
+    store = export_fragments.BackgroundStore()
+    reader = SideWorker("datajson-read")
+    entries = _ProvinceEntries(scope, store)
     base = datasets_in_scope(scope).order_by("id")
-    last_id, full, total, left_out = 0, True, 0, 0
-    while True:
+
+    def read(last_id: int, full: bool) -> tuple[list[tuple], list[list[tuple]]]:
         columns = datajson_entries.DATASET_COLUMNS if full else datajson_entries.KEY_COLUMNS
         chunk = datajson_entries.row_tuples(base.filter(id__gt=last_id)[:chunk_size], columns)
-        if not chunk:
-            break
-        last_id = chunk[-1][0]
-        pieces, rebuilt = entries.texts(chunk)
-        full = rebuilt * 2 > len(chunk)
-        total += len(pieces)
-        for text, federable in pieces:
-            if federable:
-                yield text
-            else:
-                left_out += 1
+        return chunk, entries.read(chunk) if chunk else []
+
+    full, total, left_out = True, 0, 0
+    ahead = reader.submit(read, 0, full)
+    try:
+        while True:
+            chunk, results = ahead.result()
+            if not chunk:
+                break
+            # Read ahead with the columns the chunk before this one called for: either choice gives
+            # the same entries (``texts`` reads what a narrow chunk lacks), only the cost differs.
+            ahead = reader.submit(read, chunk[-1][0], full)
+            pieces, rebuilt = entries.texts(chunk, results)
+            full = rebuilt * 2 > len(chunk)
+            total += len(pieces)
+            for text, federable in pieces:
+                if federable:
+                    yield text
+                else:
+                    left_out += 1
+    finally:
+        try:
+            store.close()
+        finally:
+            reader.close()
     if left_out:
         logger.warning(
             "Province data.json: %d of %d published datasets left out, not federable (errors against the national "
@@ -547,7 +593,7 @@ def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE
     Run by a worker while a web process streams the export from the first dataset forwards: the
     two meet in the middle, and the web process finds the second half stored. Each entry is only
     ever stored with its own key, so the two may overlap on one chunk without harm."""
-    entries = _ProvinceEntries(scope)
+    entries = _ProvinceEntries(scope, export_fragments.store)
     base = datasets_in_scope(scope).order_by("-id")
     upper, total = 2**62, 0
     while True:
@@ -556,7 +602,7 @@ def province_fragments_fill(scope: CatalogScope, *, chunk_size: int = CHUNK_SIZE
             return total
         chunk.reverse()
         upper = chunk[0][0]
-        _texts, rebuilt = entries.texts(chunk)
+        _texts, rebuilt = entries.texts(chunk, entries.read(chunk))
         if not rebuilt:
             return total
         total += rebuilt

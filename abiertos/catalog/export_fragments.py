@@ -15,11 +15,14 @@ from __future__ import annotations
 import hashlib
 import logging
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, TextField
+from django.db.models.functions import Cast
 
-from .datajson_entries import utc
+from .datajson_entries import Query, utc
 from .models import DatasetExportFragment, Distribution, Field
+from .side_connection import SideWorker
 
 logger = logging.getLogger(__name__)
 
@@ -27,23 +30,31 @@ logger = logging.getLogger(__name__)
 FRAGMENT_FORMAT = "1"
 
 
-def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[int, list[str]], config: str):
-    """The current key of each dataset of a chunk: rows start with (id, version, updated_at as
-    text, slug, e-mail), ``datajson_entries.KEY_COLUMNS`` read by ``row_tuples``."""
+def key_queries(first_id: int, last_id: int) -> list[Query]:
+    """Reads of the aggregates keys digest, for the datasets with ids in the range: per dataset,
+    its live distributions' count and latest change, and its fields' count and highest id."""
     dists = (
         Distribution.objects.filter(dataset__gte=first_id, dataset__lte=last_id, deleted_at__isnull=True)
         .values_list("dataset_id")
-        .annotate(n=Count("id"), latest=Max("updated_at"))
+        .annotate(n=Count("id"), latest=Cast(Max("updated_at"), TextField()))
         .order_by()
     )
-    dist_stats = {dataset_id: (n, latest) for dataset_id, n, latest in dists}
     fields = (
         Field.objects.filter(distribution__dataset__gte=first_id, distribution__dataset__lte=last_id)
         .values_list("distribution__dataset_id")
         .annotate(n=Count("id"), top=Max("id"))
         .order_by()
     )
-    field_stats = {dataset_id: (n, top) for dataset_id, n, top in fields}
+    return [dists.query.sql_with_params(), fields.query.sql_with_params()]
+
+
+def chunk_keys(datasets: list[tuple], key_rows: list[list[tuple]], themes: dict[int, list[str]], config: str):
+    """The current key of each dataset of a chunk: rows start with (id, version, updated_at as
+    text, slug, e-mail), ``datajson_entries.KEY_COLUMNS`` read by ``row_tuples``; ``key_rows``
+    are the rows of ``key_queries`` over the chunk's range."""
+    dist_rows, field_rows = key_rows
+    dist_stats = {dataset_id: (n, utc(latest)) for dataset_id, n, latest in dist_rows}
+    field_stats = {dataset_id: (n, top) for dataset_id, n, top in field_rows}
     keys = {}
     for pk, version, updated_at, slug, email, *_rest in datasets:
         text = (
@@ -54,10 +65,15 @@ def chunk_keys(datasets: list[tuple], first_id: int, last_id: int, themes: dict[
     return keys
 
 
-def stored(first_id: int, last_id: int) -> dict[int, tuple[str, str, bool]]:
-    """(key, entry text, federable) of the stored entries of the datasets with ids in the range."""
+def stored_query(first_id: int, last_id: int) -> Query:
+    """Read of the stored (dataset id, key, entry text, federable) of the datasets with ids in the range."""
     rows = DatasetExportFragment.objects.filter(dataset__gte=first_id, dataset__lte=last_id)
-    return {pk: (key, entry, ok) for pk, key, entry, ok in rows.values_list("dataset_id", "key", "entry", "federable")}
+    return rows.values_list("dataset_id", "key", "entry", "federable").query.sql_with_params()
+
+
+def stored(rows: list[tuple]) -> dict[int, tuple[str, str, bool]]:
+    """(key, entry text, federable) by dataset id, from the rows of ``stored_query``."""
+    return {pk: (key, entry, ok) for pk, key, entry, ok in rows}
 
 
 def store(items: list[tuple[int, str, str, bool]]) -> None:
@@ -65,9 +81,8 @@ def store(items: list[tuple[int, str, str, bool]]) -> None:
 
     Building model instances for ``bulk_create`` cost more than writing the rows (a quarter of a
     first export), so the rows go straight to the database: on SQLite (in-process) one upsert
-    statement run for every row through ``executemany``; on PostgreSQL, where each of those
-    statements is parsed and planned by the server (6.5 of a first export's 14 s), the chunk is
-    copied into a temporary table (``COPY``) and upserted from there in one statement."""
+    statement run for every row through ``executemany``; on PostgreSQL one statement for the whole
+    chunk (``_upsert_arrays``)."""
     if not items:
         return
     table, pk, key, entry, ok = map(
@@ -78,26 +93,64 @@ def store(items: list[tuple[int, str, str, bool]]) -> None:
         f"ON CONFLICT ({pk}) DO UPDATE SET {key} = EXCLUDED.{key}, {entry} = EXCLUDED.{entry}, {ok} = EXCLUDED.{ok}"
     )
     try:
+        outermost = not connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                _copy_upsert(cursor, items, f"INSERT INTO {table} ({columns}) SELECT * FROM %s {upsert}")
+                insert = f"INSERT INTO {table} ({columns}) SELECT * FROM {{}} {upsert}"
+                _upsert_arrays(items, insert, lazy_commit=outermost)
             else:
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s) {upsert}", items)
     except DatabaseError:  # e.g. SQLite busy with a writer: serve the export anyway
         logger.warning("Could not store %d data.json entries", len(items), exc_info=True)
 
 
-_LOAD_TABLE = "catalog_export_fragment_load_v2"  # v2: with ``federable``
+def _upsert_arrays(items: list[tuple[int, str, str, bool]], insert: str, *, lazy_commit: bool) -> None:
+    """PostgreSQL: ``insert`` (``{}`` for its source rows) run once, the chunk's columns passed as
+    four arrays in binary (``unnest``).
+
+    Django's cursor binds parameters on the client, which escapes every quote of a megabyte of
+    JSON text in Python; a server-binding cursor sends the arrays as they are. This replaced a
+    ``COPY`` into a temporary table plus the upsert (four statements per chunk, the table created
+    and truncated each time). ``lazy_commit``: the transaction commits without waiting for its
+    WAL to reach the disk (``synchronous_commit``, for this transaction only): after a crash the
+    last chunks may be missing, which costs the next export their rebuilding and nothing else.
+    Not set inside a caller's transaction, whose other writes it would weaken too."""
+    ids, keys, entries, verdicts = (list(column) for column in zip(*items, strict=True))
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        if lazy_commit:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            insert.format("unnest(%b::bigint[], %b::text[], %b::text[], %b::boolean[])"), (ids, keys, entries, verdicts)
+        )
 
 
-def _copy_upsert(cursor, items: list[tuple[int, str, str, bool]], insert: str) -> None:
-    """PostgreSQL: ``items`` copied into a temporary table of this session, then ``insert`` (with
-    ``%s`` for that table) run once; the table is emptied after use (the transaction may be an
-    outer one, e.g. in tests)."""
-    columns = "dataset_id bigint, key text, entry text, federable boolean"
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LOAD_TABLE} ({columns})")
-    with cursor.cursor.copy(f"COPY {_LOAD_TABLE} (dataset_id, key, entry, federable) FROM STDIN") as copy:
-        for item in items:
-            copy.write_row(item)
-    cursor.execute(insert % _LOAD_TABLE)
-    cursor.execute(f"TRUNCATE {_LOAD_TABLE}")
+class BackgroundStore:
+    """``store`` for an export that streams: each chunk stored by a side thread with its own
+    connection (side_connection.py) while the caller builds the next, one chunk in flight at most.
+
+    On PostgreSQL a chunk's upsert is mostly the server's work (heap, index, WAL), which then runs
+    on another core instead of between two chunks. Where a side thread is not safe (inside a
+    transaction, on SQLite) each chunk is stored at once, as ``store`` does."""
+
+    def __init__(self):
+        self._side = SideWorker("datajson-store")
+        self._pending = None
+
+    def __call__(self, items: list[tuple[int, str, str, bool]]) -> None:
+        if not self._side.in_thread:
+            store(items)
+            return
+        self._wait()
+        self._pending = self._side.submit(store, items)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the last chunk, then close the side thread and its connection."""
+        try:
+            self._wait()
+        finally:
+            self._side.close()

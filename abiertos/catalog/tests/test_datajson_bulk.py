@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from abiertos.catalog import federation, services
+from abiertos.catalog import export_fragments, federation, services
 from abiertos.catalog.datajson import (
     catalog_header,
     catalog_stream,
@@ -286,3 +286,29 @@ def test_entries_written_as_text_are_the_dict_entries_bytes_for_odd_values(odd, 
     assert other["keyword"] == ["ñandú", "tab\tbed", "emoji 🚧"]
     assert other["language"] == ["spa", "eng"]
     assert other["contactPoint"] == {"fn": "Solo nombre"}
+
+
+# serialized_rollback, as every transactional test: the flush would also remove migration data.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_first_export_outside_a_transaction_stores_every_entry_while_streaming(rich):
+    """Outside a transaction PostgreSQL stores each chunk from a thread with its own connection
+    (export_fragments.BackgroundStore): every entry is stored by the time the stream ends."""
+    expected = _one_at_a_time()
+
+    assert _streamed(2) == expected
+
+    assert DatasetExportFragment.objects.count() == 8
+    fragment = DatasetExportFragment.objects.get(dataset__name="la-plata_compras-0")
+    DatasetExportFragment.objects.filter(pk=fragment.pk).update(entry=fragment.entry.replace("Compras", "Guardado"))
+    assert "Guardado «compras-0»" in _streamed(2)  # served from the store, not rebuilt
+
+
+def test_background_store_inside_a_transaction_stores_at_once(rich):
+    dataset = Dataset.objects.filter(status="published").order_by("id").first()
+    store = export_fragments.BackgroundStore()
+
+    store([(dataset.pk, "k" * 64, '{"identifier": "x"}', False)])
+
+    kept = DatasetExportFragment.objects.get(dataset=dataset)
+    assert (kept.entry, kept.federable) == ('{"identifier": "x"}', False)
+    store.close()
