@@ -523,11 +523,16 @@ class _ProvinceEntries:
             rows = [row for row in chunk if row[0] in stale] if full else self._rows(stale)
             if not full:
                 related = datajson_entries.fetch(datajson_entries.related_queries(rows[0][0], rows[-1][0]))
-            built = dict(self.writer.texts(rows, themes, related))
-            verdicts = federation.texts_federable(list(built.values()), self.taxonomy)
-            fresh = {pk: (text, ok) for (pk, text), ok in zip(built.items(), verdicts, strict=True)}
+            if federation.federation_judge() is None:
+                fresh = {pk: (text, True) for pk, text in self.writer.texts(rows, themes, related)}
+            else:  # judged from the dicts the writer fills as it writes (no text parsed back)
+                judged = self.writer.judged_texts(rows, themes, related, self._federable)
+                fresh = {pk: (text, ok) for pk, text, ok in judged}
             self.store([(pk, keys[pk], text, ok) for pk, (text, ok) in fresh.items()])
         return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1:] for row in chunk], len(fresh)
+
+    def _federable(self, entry: dict) -> bool:
+        return federation.entries_federable([entry], self.taxonomy)[0]
 
     def _rows(self, ids: set[int]) -> list[tuple]:
         """Every column of these datasets, ordered by id."""

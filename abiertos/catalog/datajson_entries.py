@@ -137,6 +137,7 @@ class EntryWriter:
         self._dates: dict = {}
         self._lists: dict = {}
         self._licenses: dict = {}
+        self._values: dict = {}  # list and license texts -> the value json.loads reads back from them
 
     def date(self, value) -> str | None:
         """A profile date-time as text, once per distinct value read (``row_tuples``' text)."""
@@ -160,7 +161,10 @@ class EntryWriter:
         text = json.dumps(value, ensure_ascii=False) if value else None
         if len(self._lists) > 65536:
             self._lists.clear()
+            self._values = {text: value for text, value in self._values.items() if value.__class__ is str}
         self._lists[key] = text
+        if text:
+            self._values[text] = value
         return text
 
     def license(self, code: str) -> str:
@@ -169,6 +173,7 @@ class EntryWriter:
         if text is None:
             title = self.license_title(code)
             text = self._licenses[code] = _string(title) if title else ""
+            self._values[text] = title
         return text
 
     def texts(self, rows: list[tuple], themes: dict[int, list[str]], related: list[list[tuple]]) -> list[tuple]:
@@ -177,7 +182,37 @@ class EntryWriter:
         dists, fields = _distributions(related[0]), _fields(related[1])
         return [(row[0], self.entry(row, themes.get(row[0]), dists.get(row[0]), fields)) for row in rows]
 
-    def entry(self, row: tuple, themes: list[str] | None, dists: list[tuple] | None, fields: dict) -> str:  # noqa: C901 — one branch per profile key
+    def judged_texts(
+        self,
+        rows: list[tuple],
+        themes: dict[int, list[str]],
+        related: list[list[tuple]],
+        federable: Callable[[dict], bool],
+    ) -> list[tuple[int, str, bool]]:
+        """As ``texts``, with ``federable``'s verdict on each entry: it is handed the entry as the dict
+        ``json.loads`` would read back from the text (equal to it, tests check), filled as the text is
+        written, so 100,000 texts are not parsed back on the first export. The dicts share lists
+        between entries: read them, do not change them."""
+        dists, fields = _distributions(related[0]), _fields(related[1])
+        field_values = _field_values(related[1])
+        out = []
+        for row in rows:
+            value: dict = {}
+            text = self.entry(row, themes.get(row[0]), dists.get(row[0]), fields, value, field_values)
+            out.append((row[0], text, federable(value)))
+        return out
+
+    def entry(  # noqa: C901, PLR0912, PLR0913, PLR0915 — one branch per profile key
+        self,
+        row: tuple,
+        themes: list[str] | None,
+        dists: list[tuple] | None,
+        fields: dict,
+        value: dict | None = None,
+        field_values: dict | None = None,
+    ) -> str:
+        """The entry's text; when ``value`` is given, the entry is also put in it as a dict (its
+        distributions' data dictionaries taken from ``field_values``, see ``judged_texts``)."""
         (
             _pk,
             _version,
@@ -204,62 +239,101 @@ class EntryWriter:
             language,
         ) = row
         urls = self.urls
+        v: dict = {} if value is None else value  # thrown away when not asked for
+        values = self._values
         page = urls.page(slug, identifier)
         out = ['{"identifier": ', _string(name)]
+        v["identifier"] = name
         if title:
             out += (', "title": ', _string(title))
+            v["title"] = title
         if description:
             out += (', "description": ', _string(description))
+            v["description"] = description
         mbox = publisher_mbox or town_email or urls.mbox
         if publisher_name or mbox:
             out.append(', "publisher": {')
+            publisher = v["publisher"] = {}
             if publisher_name:
                 out += ('"name": ', _string(publisher_name))
+                publisher["name"] = publisher_name
             if mbox:
                 out += (', "mbox": ' if publisher_name else '"mbox": ', _string(mbox))
+                publisher["mbox"] = mbox
             out.append("}")
         if contact_name or contact_email:
             out.append(', "contactPoint": {')
+            contact = v["contactPoint"] = {}
             if contact_name:
                 out += ('"fn": ', _string(contact_name))
+                contact["fn"] = contact_name
             if contact_email:
                 out += (', "hasEmail": ' if contact_name else '"hasEmail": ', _string(contact_email))
+                contact["hasEmail"] = contact_email
             out.append("}")
         text = self.json_list(super_themes)
         if text:
             out += (', "superTheme": ', text)
+            v["superTheme"] = values[text]
         if themes:
             out += (', "theme": [', ", ".join(map(_string, themes)), "]")
+            v["theme"] = themes
         text = self.json_list(keywords)
         if text:
             out += (', "keyword": ', text)
+            v["keyword"] = values[text]
         if periodicity:
             out += (', "accrualPeriodicity": ', _string(periodicity))
+            v["accrualPeriodicity"] = periodicity
         text = self.date(issued)
         if text:
             out += (', "issued": "', text, '"')
+            v["issued"] = text
         text = self.date(modified)
         if text:
             out += (', "modified": "', text, '"')
+            v["modified"] = text
         if temporal:
             out += (', "temporal": ', _string(temporal))
+            v["temporal"] = temporal
         if spatial:
             out += (', "spatial": ', _string(spatial))
+            v["spatial"] = spatial
         landing = landing_page or page
         if landing:
             out += (', "landingPage": ', _string(landing))
+            v["landingPage"] = landing
         text = self.license(license)
         if text:
             out += (', "license": ', text)
-        out += (', "language": ', self.json_list(language, ("spa",)))
+            v["license"] = values[text]
+        text = self.json_list(language, ("spa",))
+        out += (', "language": ', text)
+        v["language"] = values[text]
         if dists:
             out.append(', "distribution": [')
-            out.append(", ".join([self.distribution(d, slug, identifier, page, fields) for d in dists]))
+            if value is None:
+                out.append(", ".join([self.distribution(d, slug, identifier, page, fields) for d in dists]))
+            else:
+                into: list = []
+                texts = [self.distribution(d, slug, identifier, page, fields, into, field_values) for d in dists]
+                out.append(", ".join(texts))
+                v["distribution"] = into
             out.append("]")
         out.append("}")
         return "".join(out)
 
-    def distribution(self, row: tuple, slug: str, dataset_identifier: str, page: str | None, fields: dict) -> str:  # noqa: C901 — one branch per key
+    def distribution(  # noqa: C901, PLR0912, PLR0913 — one branch per key
+        self,
+        row: tuple,
+        slug: str,
+        dataset_identifier: str,
+        page: str | None,
+        fields: dict,
+        into: list | None = None,
+        field_values: dict | None = None,
+    ) -> str:
+        """The distribution's text; with ``into``, its dict is appended to it too."""
         (
             _dataset_id,
             pk,
@@ -279,38 +353,54 @@ class EntryWriter:
             access_url,
             external_url,
         ) = row
+        v: dict = {}
+        if into is not None:
+            into.append(v)
         download = self.urls.file_url(slug, dataset_identifier, kind, identifier, file, access_url, external_url)
         access = access_url or page or download
         out = ['{"identifier": ', _string(name)]
+        v["identifier"] = name
         if title:
             out += (', "title": ', _string(title))
+            v["title"] = title
         if description:
             out += (', "description": ', _string(description))
+            v["description"] = description
         if access:
             out += (', "accessURL": ', _string(access))
+            v["accessURL"] = access
         if download:
             out += (', "downloadURL": ', _string(download))
+            v["downloadURL"] = download
         if format_:
             out += (', "format": ', _string(format_))
+            v["format"] = format_
         if media_type:
             out += (', "mediaType": ', _string(media_type))
+            v["mediaType"] = media_type
         if byte_size is not None:
             out += (', "byteSize": ', _number(byte_size))
+            v["byteSize"] = byte_size
         if file_name:
             out += (', "fileName": ', _string(file_name))
+            v["fileName"] = file_name
         if license:
             text = self.license(license)
             if text:
                 out += (', "license": ', text)
+                v["license"] = self._values[text]
         text = self.date(issued)
         if text:
             out += (', "issued": "', text, '"')
+            v["issued"] = text
         text = self.date(modified)
         if text:
             out += (', "modified": "', text, '"')
+            v["modified"] = text
         text = fields.get(pk)
         if text:
             out += (', "field": [', text, "]")
+            v["field"] = field_values.get(pk) if field_values is not None else None
         out.append("}")
         return "".join(out)
 
@@ -349,3 +439,16 @@ def _fields(rows: list[tuple]) -> dict[int, str]:
             text += ', "units": ' + _string(units)
         out[distribution_id].append(text + "}")
     return {pk: ", ".join(texts) for pk, texts in out.items()}
+
+
+def _field_values(rows: list[tuple]) -> dict[int, list[dict]]:
+    """The data dictionary of each distribution of the rows as dicts (what ``_fields`` writes)."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    for distribution_id, title, type_, description, units in rows:
+        field = {"title": title, "type": type_}
+        if description:
+            field["description"] = description
+        if units:
+            field["units"] = units
+        out[distribution_id].append(field)
+    return dict(out)

@@ -13,7 +13,6 @@ plus the judge's ``stamp`` (bump the judge's version when its rules change).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -52,10 +51,3 @@ def entries_federable(entries: Iterable[dict], taxonomy: set[str]) -> list[bool]
     if _judge is None:
         return [True for _entry in entries]
     return [_judge.federable(entry, taxonomy) for entry in entries]
-
-
-def texts_federable(texts: list[str], taxonomy: set[str]) -> list[bool]:
-    """The verdict on each entry written as JSON text (not parsed at all without a judge)."""
-    if _judge is None:
-        return [True] * len(texts)
-    return [_judge.federable(json.loads(text), taxonomy) for text in texts]

@@ -9,7 +9,7 @@ import hashlib
 from abiertos.catalog.federation import FederationJudge, federation_judge_register
 
 from .rules import RULES
-from .validator import validate_dataset
+from .validator import dataset_has_errors
 
 # Bump when validator.py's checks change; the rules' codes and levels are digested on their own.
 VALIDATOR_VERSION = "1"
@@ -21,7 +21,7 @@ def judge_version() -> str:
 
 
 def entry_federable(entry: dict, taxonomy: set[str]) -> bool:
-    return not any(f.level == "error" for f in validate_dataset(entry, path="dataset", taxonomy=taxonomy))
+    return not dataset_has_errors(entry, taxonomy=taxonomy)
 
 
 def register() -> None:

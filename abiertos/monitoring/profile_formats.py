@@ -27,6 +27,7 @@ _TS = r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d(\.\d+)?)?(([+-]\d\d:\d\d)|Z)?"
 TEMPORAL_RE = (re.compile(rf"^({_TS})\/({_TS})$"), re.compile(rf"^({_TS})$"))
 # RFC 3986 URI: a scheme, a colon, then only characters a URI may carry (no spaces, no accents).
 URI_CHARS_RE = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
+URI_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 # ISO 8601 as isodate (pydatajson's date-time checker) reads it: a date, "T", a time.
 ISO_DATE_RE = re.compile(r"^(\d{4})-?(\d\d)-?(\d\d)$|^\d{4}(-\d\d)?$|^\d{4}-?\d{3}$|^\d{4}-?W\d\d(-?\d)?$")
@@ -83,7 +84,7 @@ def date_or_null(v) -> bool:
 
 
 def is_uri(v) -> bool:
-    return isinstance(v, str) and bool(URI_CHARS_RE.match(v)) and bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", v))
+    return isinstance(v, str) and bool(URI_CHARS_RE.match(v)) and bool(URI_SCHEME_RE.match(v))
 
 
 def array_or_null(v) -> bool:
@@ -94,6 +95,12 @@ def parse_instant(v) -> date | None:
     """The date of an ISO date or date-time string; None when it is absent or does not exist."""
     if not isinstance(v, str) or not v:
         return None
+    return _instant(v)
+
+
+@functools.lru_cache(maxsize=8192)
+def _instant(v: str) -> date | None:
+    """Remembered, as ``is_datetime``: an entry's dates repeat in its distributions."""
     try:
         return datetime.fromisoformat(v.replace("Z", "+00:00")).date()
     except ValueError:

@@ -107,6 +107,19 @@ class _Collector:
         )
 
 
+class _ErrorFound(Exception):
+    """Raised by ``_ErrorsOnly`` at the first error-level finding."""
+
+
+class _ErrorsOnly(_Collector):
+    """Keeps no finding and formats no message: the first error-level finding ends the check
+    (``dataset_has_errors``); warnings are passed over."""
+
+    def add(self, code: str, path: str, **values) -> None:
+        if RULES[code].level == "error":
+            raise _ErrorFound
+
+
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -282,6 +295,17 @@ def validate_dataset(
     return c.findings[start:]
 
 
+def dataset_has_errors(dataset: dict, *, taxonomy: set[str] | None = None) -> bool:
+    """Whether ``validate_dataset`` finds an error-level finding in this entry: the same checks in
+    the same order, stopped at the first error, and no finding built (the province data.json
+    judges every entry it rebuilds with this, see federation.py)."""
+    try:
+        validate_dataset(dataset, taxonomy=taxonomy, collector=_ErrorsOnly())
+    except _ErrorFound:
+        return True
+    return False
+
+
 def _dataset_texts(c: _Collector, dataset: dict, path: str) -> None:
     for key in ("title", "description", "identifier"):
         if key in dataset and not non_empty(dataset[key]):
@@ -401,25 +425,23 @@ def validate_distribution(dist, *, path: str, collector: _Collector) -> None:
             c.add("empty_text", _join(path, key))
     for key in ("accessURL", "downloadURL"):
         if key in dist:
-            _url(c, dist[key], _join(path, key))
+            _url(c, dist[key], path, key)
     if "issued" in dist and not date_or_datetime(dist["issued"]):
         c.add("date", _join(path, "issued"), value=dist["issued"])
     _optional_dates(c, dist, path, ("modified",))
     _optional_types(c, dist, path, ("description", "format", "mediaType", "license", "rights", "fileName"))
     _distribution_extras(c, dist, path)
     _fields(c, dist, path)
-    for attribute in ("downloadURL", "fileName"):
-        if not _format_matches_extension(dist, attribute):
-            c.add("extension", _join(path, attribute), value=dist.get("format"))
+    _extensions(c, dist, path)
     if empty(dist.get("format")):
         c.add("format_missing", _join(path, "format"))
 
 
-def _url(c: _Collector, value, path: str) -> None:
+def _url(c: _Collector, value, path: str, key: str) -> None:
     if not isinstance(value, str):
-        c.add("not_text", path)
+        c.add("not_text", _join(path, key))
     elif not is_uri(value):
-        c.add("uri", path, value=value)
+        c.add("uri", _join(path, key), value=value)
 
 
 def _distribution_extras(c: _Collector, dist: dict, path: str) -> None:
@@ -447,6 +469,14 @@ def _fields(c: _Collector, dist: dict, path: str) -> None:
         if "title" in item and not (title is None or (isinstance(title, str) and len(title) <= 60)):
             c.add("field_title", _join(where, "title"))
         _optional_types(c, item, where, ("type", "description"))
+
+
+def _extensions(c: _Collector, dist: dict, path: str) -> None:
+    fmt = dist.get("format")
+    if isinstance(fmt, str) and "/" in fmt:  # a plain format ("CSV") always passes the rule below
+        for attribute in ("downloadURL", "fileName"):
+            if not _format_matches_extension(dist, attribute):
+                c.add("extension", _join(path, attribute), value=fmt)
 
 
 def _format_matches_extension(dist: dict, attribute: str) -> bool:

@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from abiertos.catalog import export_fragments, federation, services
+from abiertos.catalog import datajson_entries, export_fragments, federation, services
 from abiertos.catalog.datajson import (
+    _ProvinceEntries,
+    _themes,
     catalog_header,
     catalog_stream,
     dataset_entries,
+    datasets_in_scope,
     province_fragments_fill,
     scope_for_province,
 )
@@ -21,6 +24,7 @@ from abiertos.catalog.tests.catalog_samples import catalog_populate
 from abiertos.catalog.tests.factories import dataset_make, distribution_csv_make
 from abiertos.core.actors import Actor
 from abiertos.core.tests.factories import municipality_make
+from abiertos.monitoring.federation import entry_federable
 
 TZ = ZoneInfo("America/Argentina/Buenos_Aires")
 BY = Actor.system("test")
@@ -312,3 +316,32 @@ def test_background_store_inside_a_transaction_stores_at_once(rich):
     kept = DatasetExportFragment.objects.get(dataset=dataset)
     assert (kept.entry, kept.federable) == ('{"identifier": "x"}', False)
     store.close()
+
+
+def test_entry_dicts_the_writer_judges_are_what_its_texts_read_back(rich, odd):
+    """The federation judge reads the dicts the writer fills as it writes: each must be exactly
+    ``json.loads`` of the entry's text (rich and odd values alike), and the verdicts stored with the
+    entries the validator's on the text read back."""
+    scope = scope_for_province()
+    entries = _ProvinceEntries(scope, lambda rows: None)
+    chunk = datajson_entries.row_tuples(datasets_in_scope(scope).order_by("id"), datajson_entries.DATASET_COLUMNS)
+    results = entries.read(chunk)
+    themes = _themes(results[0], entries.theme_ids)
+    dicts: list[dict] = []
+    written = entries.writer.judged_texts(chunk, themes, results[4:], lambda value: dicts.append(value) or True)
+
+    assert [(pk, text) for pk, text, _ok in written] == entries.writer.texts(chunk, themes, results[4:])
+    assert len(written) >= 10
+    for (_pk, text, _ok), value in zip(written, dicts, strict=True):
+        assert value == json.loads(text)
+    full = next(value for value in dicts if value["identifier"] == "la-plata_compras-1")
+    assert set(full) == DATASET_KEYS
+    assert full["distribution"][0]["field"][1]["units"] == "ARS"
+
+    DatasetExportFragment.objects.all().delete()
+    _streamed(1000)
+    stored = list(DatasetExportFragment.objects.values_list("entry", "federable"))
+    assert len(stored) == len(written)
+    assert {ok for _entry, ok in stored} == {True, False}
+    for entry, ok in stored:
+        assert ok is entry_federable(json.loads(entry), entries.taxonomy)
