@@ -519,8 +519,10 @@ class _ProvinceEntries:
         related = results[4:]
         stale = {pk for pk, key in keys.items() if kept.get(pk, ("",))[0] != key}
         fresh: dict[int, tuple[str, bool]] = {}
+        rows = []
         if stale:
             rows = [row for row in chunk if row[0] in stale] if full else self._rows(stale)
+        if rows:
             if not full:
                 related = datajson_entries.fetch(datajson_entries.related_queries(rows[0][0], rows[-1][0]))
             if federation.federation_judge() is None:
@@ -529,7 +531,14 @@ class _ProvinceEntries:
                 judged = self.writer.judged_texts(rows, themes, related, self._federable)
                 fresh = {pk: (text, ok) for pk, text, ok in judged}
             self.store([(pk, keys[pk], text, ok) for pk, (text, ok) in fresh.items()])
-        return [fresh[row[0]] if row[0] in fresh else kept[row[0]][1:] for row in chunk], len(fresh)
+        # A stale dataset read again (narrow chunks) may have left the catalog since the chunk was
+        # read (unpublished or deleted while the stream waited on its client): it is left out.
+        pieces = [
+            fresh[row[0]] if row[0] in fresh else kept[row[0]][1:]
+            for row in chunk
+            if row[0] in fresh or row[0] not in stale
+        ]
+        return pieces, len(fresh)
 
     def _federable(self, entry: dict) -> bool:
         return federation.entries_federable([entry], self.taxonomy)[0]

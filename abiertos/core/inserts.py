@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 __all__ = ["objects_insert", "rows_insert"]
@@ -99,7 +99,8 @@ def _execute(
     per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, min(1000, (connection.features.max_query_params or 5000) // max(1, len(fields))))
     ids: list[object] = []
-    with connection.cursor() as cursor:
+    # All batches or none, as ``bulk_create`` does (``COPY`` on PostgreSQL is one statement).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             batch = rows[start : start + per_statement]
             sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([per_row] * len(batch))}{suffix}"
@@ -129,7 +130,9 @@ def _copy(model: type[models.Model], fields: Sequence[models.Field], rows: list[
             fields = [pk, *fields]
             rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
         columns = ", ".join(qn(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+        # The driver's own cursor, outside Django's wrapper: its errors are made Django's here (an
+        # IntegrityError as on SQLite, and the connection marked for ``close_if_unusable_or_obsolete``).
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     return ids

@@ -131,7 +131,11 @@ def host_addresses_within(host: str, port: int | None, timeout: float | None) ->
             slots.release()
             done.set()
 
-    threading.Thread(target=lookup, name=f"dns:{host}", daemon=True).start()
+    try:
+        threading.Thread(target=lookup, name=f"dns:{host}", daemon=True).start()
+    except BaseException:  # e.g. no thread can be started: the slot is not lost
+        slots.release()
+        raise
     if not done.wait(left()):
         raise LookupTimeout(host)
     if "error" in outcome:

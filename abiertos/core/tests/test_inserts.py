@@ -143,3 +143,15 @@ def test_audit_record_many_writes_one_event_per_target(municipality, other_munic
     assert {(e.actor_id, e.actor_label, e.via, e.municipality_id) for e in events} == {
         (None, "sistema", "cosecha", municipality.pk)
     }
+
+
+def test_a_refused_row_is_django_s_integrity_error_and_no_batch_stays(db):
+    """On PostgreSQL the rows go through the driver's COPY, outside Django's cursor wrapper: its
+    errors must still be Django's (as on SQLite), and a failed insert leaves none of its rows."""
+    from django.db import IntegrityError, transaction
+
+    first, second = _municipalities("77", 2)
+    second.code = first.code  # unique
+    with pytest.raises(IntegrityError), transaction.atomic():
+        objects_insert([first, second])
+    assert not Municipality.objects.filter(code=first.code).exists()
