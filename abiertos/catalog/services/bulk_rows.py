@@ -9,7 +9,6 @@ and the harvest's soft delete of resources gone at the source.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -22,9 +21,8 @@ from ..inputs import DatasetMetadata, DistributionMetadata
 from ..models import Dataset, DatasetStatus, Distribution, DistributionKind, Field
 from ..snapshots import dataset_snapshot, distribution_snapshot
 from ..validation import distribution_errors, distribution_length_errors, length_errors, metadata_errors
-from ..vocabularies import MEDIA_TYPES
 from .datasets import _apply_defaults
-from .distributions import _format_from_name, url_distribution_build
+from .distributions import distribution_metadata_set, url_distribution_build
 
 METADATA_COLUMNS = [f for f in DatasetMetadata.__dataclass_fields__ if f != "themes"]
 DISTRIBUTION_ROW = [
@@ -79,24 +77,6 @@ def _field_rows(distribution: Distribution, metadata: DistributionMetadata) -> l
 
 def _field_values(fields) -> list[tuple]:
     return [(f.title, f.type, f.description, f.units) for f in fields]
-
-
-def _apply_distribution(distribution: Distribution, metadata: DistributionMetadata, url: str | None, now) -> None:
-    """What ``distribution_update`` does to the row (``_apply_distribution_metadata``), unsaved."""
-    distribution.title = metadata.title.strip()
-    distribution.description = metadata.description
-    distribution.license = metadata.license
-    distribution.issued = metadata.issued or distribution.issued
-    if metadata.modified:
-        distribution.modified = metadata.modified
-    if url is not None and url != distribution.external_url:
-        distribution.external_url = distribution.access_url = url
-        distribution.file_name = os.path.basename(url.split("?")[0])[:255]
-        distribution.modified = metadata.modified or now
-    fmt = (metadata.format or distribution.format or _format_from_name(distribution.file_name)).upper()
-    if fmt != distribution.format:
-        distribution.format = fmt
-        distribution.media_type = MEDIA_TYPES.get(fmt) or distribution.media_type
 
 
 @dataclass
@@ -260,7 +240,7 @@ class BatchRows:
         before_row = [getattr(distribution, name) for name in DISTRIBUTION_ROW]
         before = distribution_snapshot(distribution, fields)
         url = dist.url.strip() if distribution.kind == DistributionKind.URL else None
-        _apply_distribution(distribution, dist.metadata, url, self.now)
+        distribution_metadata_set(distribution, dist.metadata, url, self.now)
         if "external_url" in before and before["external_url"] != distribution.external_url:
             self.files_changed.append(distribution)
         if dist.metadata.fields is not None and _field_values(fields) != [

@@ -269,6 +269,13 @@ def distribution_replace_file_from_session(
 
 
 def _apply_distribution_metadata(distribution: Distribution, metadata: DistributionMetadata, url: str | None) -> None:
+    distribution_metadata_set(distribution, metadata, url, timezone.now())
+    distribution.save()
+    _set_fields(distribution, metadata)
+
+
+def distribution_metadata_set(distribution: Distribution, metadata: DistributionMetadata, url: str | None, now) -> None:
+    """What an update does to the distribution's row, unsaved (also the bulk import's, bulk_rows.py)."""
     distribution.title = metadata.title.strip()
     distribution.description = metadata.description
     distribution.license = metadata.license
@@ -278,13 +285,11 @@ def _apply_distribution_metadata(distribution: Distribution, metadata: Distribut
     if url is not None and url != distribution.external_url:
         distribution.external_url = distribution.access_url = url
         distribution.file_name = os.path.basename(url.split("?")[0])[:255]
-        distribution.modified = metadata.modified or timezone.now()
+        distribution.modified = metadata.modified or now
     fmt = (metadata.format or distribution.format or _format_from_name(distribution.file_name)).upper()
     if fmt != distribution.format:
         distribution.format = fmt
         distribution.media_type = MEDIA_TYPES.get(fmt) or distribution.media_type
-    distribution.save()
-    _set_fields(distribution, metadata)
 
 
 @transaction.atomic
